@@ -1,0 +1,62 @@
+using Milad.Structures;
+
+namespace Milad.Fingerprints;
+
+/// <summary>
+/// Everything that fixes a fingerprint. Defaults are the "default" preset (see <see cref="Presets"/>).
+/// </summary>
+public sealed record DescriptorSettings
+{
+    /// <summary>Largest Zernike order n (>= 0).</summary>
+    public int NMax { get; init; } = 11;
+
+    /// <summary>"complete" (decodable, with pseudoscalars) or "compact" (smaller, for property prediction).</summary>
+    public string InvariantSet { get; init; } = "complete";
+
+    /// <summary>
+    /// Radius R (Angstrom) that maps onto the unit ball: the molecule radius in molecule mode (every atom
+    /// must lie within R of the centroid), the neighbour cutoff in environments mode.
+    /// </summary>
+    public double Cutoff { get; init; } = 7.5;
+
+    /// <summary>
+    /// Weight of each element in the density, by symbol. Null means the atomic number (H = 1, C = 6, ...):
+    /// distinct for every element, so species can be decoded, and the heavier atoms dominate as they do
+    /// in the electron density.
+    /// </summary>
+    public IReadOnlyDictionary<string, double>? Weights { get; init; }
+
+    /// <summary>
+    /// Environments mode: neighbours are weighted by <c>f(r) = (1 + cos(pi r / cutoff)) / 2</c> when true, so an atom
+    /// crossing the cutoff changes the fingerprint continuously (with a continuous first derivative).
+    /// </summary>
+    public bool SmoothCutoff { get; init; } = true;
+
+    /// <summary>Environments mode: whether the centre atom itself (at the origin, with its species weight) is part of the density.</summary>
+    public bool IncludeCentre { get; init; }
+
+    /// <summary>Weight of an element: from <see cref="Weights"/>, else its atomic number.</summary>
+    public double WeightOf(int atomicNumber)
+    {
+        if (Weights == null) return atomicNumber;
+        return Weights.TryGetValue(Elements.Symbol(atomicNumber), out var w)
+            ? w
+            : throw new InputException($"no species weight for element {Elements.Symbol(atomicNumber)} (weights given for {string.Join(", ", Weights.Keys)})");
+    }
+
+    /// <summary>Throws <see cref="InputException"/> with one line when a setting is out of range.</summary>
+    public void Validate()
+    {
+        if (NMax < 0) throw new InputException($"n_max must be >= 0, got {NMax}");
+        if (NMax > 40) throw new InputException($"n_max must be <= 40, got {NMax}");
+        if (!(Cutoff > 0) || !double.IsFinite(Cutoff)) throw new InputException($"cutoff must be a positive number of Angstrom, got {Cutoff}");
+        if (InvariantSet is not ("complete" or "compact"))
+            throw new InputException($"unknown invariant set '{InvariantSet}' (expected complete or compact)");
+        if (Weights != null)
+            foreach (var (symbol, w) in Weights)
+            {
+                if (!Elements.TryGetAtomicNumber(symbol, out _)) throw new InputException($"unknown element '{symbol}' in the weights");
+                if (!double.IsFinite(w) || w <= 0) throw new InputException($"weight of {symbol} must be a positive number, got {w}");
+            }
+    }
+}
