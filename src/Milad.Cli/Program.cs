@@ -1,1 +1,1 @@
-return 0;
+return Milad.Cli.MiladCommand.Run(args, Console.Out, Console.Error);

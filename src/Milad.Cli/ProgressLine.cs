@@ -1,0 +1,28 @@
+namespace Milad.Cli;
+
+/// <summary>
+/// A one-line progress counter on the terminal (stderr), redrawn at most a few times a second; silent when
+/// stderr is redirected, so logs and tests see only results.
+/// </summary>
+public sealed class ProgressLine(string label) : IDisposable
+{
+    private readonly bool _enabled = !Console.IsErrorRedirected;
+    private readonly System.Diagnostics.Stopwatch _clock = System.Diagnostics.Stopwatch.StartNew();
+    private long _lastDraw = -1000;
+    private bool _drawn;
+
+    public void Report(long done, long? total = null)
+    {
+        if (!_enabled || _clock.ElapsedMilliseconds - _lastDraw < 200) return;
+        _lastDraw = _clock.ElapsedMilliseconds;
+        var rate = done / Math.Max(1e-9, _clock.Elapsed.TotalSeconds);
+        var of = total is { } t ? $"/{t}" : "";
+        Console.Error.Write($"\r{label}: {done}{of} frames, {rate:F1}/s ");
+        _drawn = true;
+    }
+
+    public void Dispose()
+    {
+        if (_drawn) Console.Error.Write("\r" + new string(' ', 60) + "\r");
+    }
+}
