@@ -12,7 +12,7 @@ namespace Milad.Tests.Moments;
 /// Gauss-Legendre in r on [0, 1] with the r^2 Jacobian (r-degree <= 26 -> 14 nodes), Gauss-Legendre in
 /// cos(theta) (products of associated Legendre functions with m + m' even are polynomials of degree <= 24
 /// -> 13 nodes; m + m' odd only meets m != m', which the phi rule integrates to zero), and the trapezoid
-/// rule in phi (exact for e^(ik phi), |k| &lt; nodes; |m - m'| <= 24 -> 25 nodes). A few spare nodes each.
+/// rule in phi (exact for e^(ik phi), |k| &lt; nodes; |m - m'| <= 24 -> 25 nodes). One spare node each.
 /// </summary>
 public class ZernikeOrthonormalityTests(ITestOutputHelper output)
 {
@@ -20,9 +20,9 @@ public class ZernikeOrthonormalityTests(ITestOutputHelper output)
 
     private static (Vec3[] Points, double[] Weights) Quadrature()
     {
-        var radial = new GaussLegendreRule(0, 1, 16);
-        var polar = new GaussLegendreRule(-1, 1, 16);
-        const int nPhi = 28;
+        var radial = new GaussLegendreRule(0, 1, 15);
+        var polar = new GaussLegendreRule(-1, 1, 14);
+        const int nPhi = 26;
         var points = new List<Vec3>();
         var weights = new List<double>();
         for (var i = 0; i < radial.Order; i++)
