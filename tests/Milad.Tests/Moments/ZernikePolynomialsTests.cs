@@ -76,6 +76,33 @@ public class ZernikePolynomialsTests(ITestOutputHelper output)
         Assert.Equal(GeometricMoments.Index(0, 1, 0), yr.Monomials[0]);
     }
 
+    [Fact]
+    public void DoubleEvaluationAndDenseMatricesAgreeWithTheBasis()
+    {
+        const int nMax = 8;
+        var polys = new ZernikePolynomials(nMax);
+        var basis = new ZernikeBasis(nMax);
+        var x = new Vec3(0.31, -0.52, 0.44);
+        var real = new double[basis.Count];
+        var complex = new Complex[basis.Count];
+        basis.Evaluate(x, real);
+        basis.EvaluateComplex(x, complex);
+        var realMatrix = polys.RealCoefficientMatrix();
+        var complexMatrix = polys.ComplexCoefficientMatrix();
+        var exps = GeometricMoments.Exponents(nMax);
+        var mono = exps.Select(e => Math.Pow(x.X, e.P) * Math.Pow(x.Y, e.Q) * Math.Pow(x.Z, e.S)).ToArray();
+        for (var f = 0; f < basis.Count; f++)
+        {
+            Assert.Equal(real[f], polys.Real(f).Evaluate(x).Real, 1e-12);
+            Assert.Equal(0.0, polys.Real(f).Evaluate(x).Imaginary);
+            Assert.True(Complex.Abs(complex[f] - polys.Complex(f).Evaluate(x)) < 1e-12);
+            Assert.Equal(real[f], Enumerable.Range(0, mono.Length).Sum(k => realMatrix[f, k] * mono[k]), 1e-12);
+            var c = Complex.Zero;
+            for (var k = 0; k < mono.Length; k++) c += complexMatrix[f, k] * mono[k];
+            Assert.True(Complex.Abs(complex[f] - c) < 1e-12);
+        }
+    }
+
     public static TheoryData<string, long, long, long, int> Points => new()
     {
         { "origin", 0, 0, 0, 20 },
