@@ -36,6 +36,8 @@ public sealed class NeighbourList
 {
     // Bins are at least cutoff / BinsPerCutoff wide (perpendicular to the other two directions).
     private const int BinsPerCutoff = 2;
+    // Above this many atoms the grouping by centre goes through one radix pass first (cache locality).
+    internal static int ScatterDirectMax = 1 << 14;
 
     private readonly int[] _offsets;      // AtomCount + 1
     private readonly Neighbour[] _items;  // all neighbours, grouped by centre atom
@@ -221,7 +223,7 @@ public sealed class NeighbourList
 
             // ---- Bins ------------------------------------------------------------------------------
             double want = cutoff / BinsPerCutoff;
-            double cap = Math.Max(8.0, 2.0 * n);
+            double cap = n; // at most about one bin per atom
             double d0 = Math.Clamp(Math.Floor(span0 * h0 / want), 1, cap);
             double d1 = Math.Clamp(Math.Floor(span1 * h1 / want), 1, cap);
             double d2 = Math.Clamp(Math.Floor(span2 * h2 / want), 1, cap);
@@ -345,6 +347,7 @@ public sealed class NeighbourList
                 // ---- Group by centre (stable) --------------------------------------------------------
                 for (int i = 0; i < n; i++) counts[i + 1] += counts[i];
                 var items = GC.AllocateUninitializedArray<Neighbour>(total);
+                if (n > ScatterDirectMax) RadixPass(ref buf, ref owner, total, n);
                 var cursor = counts.AsSpan(0, n).ToArray();
                 for (int t = 0; t < total; t++) items[cursor[owner[t]]++] = buf[t];
                 return new NeighbourList(cutoff, counts, items);
@@ -354,6 +357,33 @@ public sealed class NeighbourList
                 ArrayPool<Neighbour>.Shared.Return(buf);
                 ArrayPool<int>.Shared.Return(owner);
             }
+        }
+
+        /// <summary>
+        /// Stable counting sort of the entries by the low bits of their centre (about sqrt(n) buckets),
+        /// so that the final scatter by centre has only about sqrt(n) write positions active at a time
+        /// instead of one per neighbour of an atom spread over the whole list (cache misses for large n).
+        /// </summary>
+        private static void RadixPass(ref Neighbour[] buf, ref int[] owner, int total, int n)
+        {
+            int bits = (32 - System.Numerics.BitOperations.LeadingZeroCount((uint)(n - 1)) + 1) / 2;
+            int buckets = 1 << bits, mask = buckets - 1;
+            var start = new int[buckets + 1];
+            for (int t = 0; t < total; t++) start[(owner[t] & mask) + 1]++;
+            for (int k = 0; k < buckets; k++) start[k + 1] += start[k];
+            var nb = ArrayPool<Neighbour>.Shared.Rent(total);
+            var no = ArrayPool<int>.Shared.Rent(total);
+            for (int t = 0; t < total; t++)
+            {
+                int o = owner[t];
+                int at = start[o & mask]++;
+                nb[at] = buf[t];
+                no[at] = o;
+            }
+            ArrayPool<Neighbour>.Shared.Return(buf);
+            ArrayPool<int>.Shared.Return(owner);
+            buf = nb;
+            owner = no;
         }
 
         private static int Floor(double f, int atom)
