@@ -34,9 +34,34 @@ internal abstract class FingerprintSink : IDisposable
     /// <summary>One frame: one fingerprint in molecule mode, one per atom in environments mode.</summary>
     public abstract void Write(int index, Structure structure, string mode, Fingerprint[] fingerprints);
 
-    public virtual void Commit() => File.Commit();
+    private bool _writerClosed;
 
-    public virtual void Dispose() => File.Dispose();
+    /// <summary>Writes what ends the format (closing brackets, the row count).</summary>
+    protected virtual void Finish()
+    {
+    }
+
+    /// <summary>Flushes and releases the format writer; the file stays open.</summary>
+    protected abstract void CloseWriter();
+
+    public void Commit()
+    {
+        Finish();
+        _writerClosed = true;
+        CloseWriter();
+        File.Commit();
+    }
+
+    /// <summary>Without <see cref="Commit"/> the partial output is deleted.</summary>
+    public void Dispose()
+    {
+        if (!_writerClosed)
+        {
+            _writerClosed = true;
+            CloseWriter();
+        }
+        File.Dispose();
+    }
 
     private sealed class JsonSink : FingerprintSink
     {
@@ -99,19 +124,13 @@ internal abstract class FingerprintSink : IDisposable
             _w.WriteEndArray();
         }
 
-        public override void Commit()
+        protected override void Finish()
         {
             _w.WriteEndArray();
             _w.WriteEndObject();
-            _w.Flush();
-            base.Commit();
         }
 
-        public override void Dispose()
-        {
-            _w.Dispose();
-            base.Dispose();
-        }
+        protected override void CloseWriter() => _w.Dispose();
     }
 
     /// <summary>One row per molecule or environment: frame, atom (empty in molecule mode), mode, then the invariants.</summary>
@@ -145,16 +164,24 @@ internal abstract class FingerprintSink : IDisposable
             }
         }
 
-        public override void Commit()
+        protected override void CloseWriter() => _w.Dispose();
+    }
+
+    /// <summary>A float64 matrix, one row per molecule or environment in frame order (the row count is patched in at the end).</summary>
+    private sealed class NpySink : FingerprintSink
+    {
+        private readonly Milad.IO.NpyWriter _w;
+
+        public NpySink(string path, Descriptor descriptor) : base(path) =>
+            _w = new Milad.IO.NpyWriter(File.Stream, descriptor.Length, leaveOpen: true);
+
+        public override void Write(int index, Structure structure, string mode, Fingerprint[] fingerprints)
         {
-            _w.Flush();
-            base.Commit();
+            foreach (var f in fingerprints) _w.WriteRow(f.Values);
         }
 
-        public override void Dispose()
-        {
-            _w.Dispose();
-            base.Dispose();
-        }
+        protected override void Finish() => _w.Complete();
+
+        protected override void CloseWriter() => _w.Dispose();
     }
 }

@@ -28,7 +28,7 @@ public static class MiladCommand
         }
         if (parsed.Errors.Count > 0)
         {
-            stderr.WriteLine($"milad: error: {parsed.Errors[0].Message} (see milad --help)");
+            stderr.WriteLine($"milad: error: {OneLine(parsed.Errors[0].Message)} (see milad --help)");
             return UserError;
         }
         try
@@ -51,4 +51,8 @@ public static class MiladCommand
             return InternalError;
         }
     }
+
+    /// <summary>Parser messages may list choices on several lines; an error is one line.</summary>
+    private static string OneLine(string message) =>
+        string.Join(' ', message.Split(['\r', '\n', '\t'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
 }

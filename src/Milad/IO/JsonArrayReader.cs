@@ -55,7 +55,8 @@ internal sealed class JsonArrayReader(Stream stream, string name)
             var complete = false;
             try
             {
-                var probe = new Utf8JsonReader(_buffer.AsSpan(_start, _end - _start), _eof, default);
+                // Not final even at the end of the file, so an unfinished item reads as incomplete rather than malformed.
+                var probe = new Utf8JsonReader(_buffer.AsSpan(_start, _end - _start), false, default);
                 complete = probe.Read() && probe.TrySkip();
                 if (complete)
                 {
