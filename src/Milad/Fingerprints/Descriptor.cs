@@ -42,12 +42,35 @@ public sealed class Descriptor
     public double[] Moments(Structure molecule)
     {
         var (points, weights) = MoleculePoints(molecule);
+        return SumMoments(points, weights, absolute: false);
+    }
+
+    /// <summary>
+    /// For every moment of block (n, l), sum_p |w_p| |Z_nl(x_p)| with |Z_nl| the 2-norm over m: the size the
+    /// rounding error of the moment is relative to, and the same in every orientation. Invariants evaluated
+    /// on these by <see cref="InvariantSet.EvaluateMagnitudes"/> bound how far rounding can move each
+    /// invariant, also for invariants that vanish by symmetry.
+    /// </summary>
+    internal double[] MomentMagnitudes(Structure molecule)
+    {
+        var (points, weights) = MoleculePoints(molecule);
+        return SumMoments(points, weights, absolute: true);
+    }
+
+    private double[] SumMoments(Vec3[] points, double[] weights, bool absolute)
+    {
         var moments = new double[Basis.Count];
-        Span<double> z = stackalloc double[Basis.Count];
+        var z = new double[Basis.Count];
         for (var p = 0; p < points.Length; p++)
         {
             Basis.Evaluate(points[p], z);
-            TensorPrimitives.MultiplyAdd(z, weights[p], moments, moments);
+            if (absolute)
+                foreach (var (n, l) in Basis.Blocks)
+                {
+                    var block = z.AsSpan(Basis.Offset(n, l), 2 * l + 1);
+                    block.Fill(TensorPrimitives.Norm(block));
+                }
+            TensorPrimitives.MultiplyAdd(z, absolute ? Math.Abs(weights[p]) : weights[p], moments, moments);
         }
         return moments;
     }
@@ -123,21 +146,20 @@ public sealed class Descriptor
     }
 
     /// <summary>Real Zernike moments of every atom's environment (environments mode), in atom order.</summary>
-    public double[][] EnvironmentMoments(Structure structure)
+    public double[][] EnvironmentMoments(Structure structure) => EnvironmentMoments(structure, absolute: false);
+
+    /// <summary><see cref="MomentMagnitudes"/> of every atom's environment.</summary>
+    internal double[][] EnvironmentMomentMagnitudes(Structure structure) => EnvironmentMoments(structure, absolute: true);
+
+    private double[][] EnvironmentMoments(Structure structure, bool absolute)
     {
         CheckPositions(structure);
         var list = NeighbourList.Build(structure, Settings.Cutoff);
         var result = new double[structure.Count][];
-        var z = new double[Basis.Count];
         for (var centre = 0; centre < structure.Count; centre++)
         {
             var (points, weights, _) = EnvironmentPoints(structure, centre, list.Of(centre));
-            var moments = result[centre] = new double[Basis.Count];
-            for (var p = 0; p < points.Length; p++)
-            {
-                Basis.Evaluate(points[p], z);
-                TensorPrimitives.MultiplyAdd(z, weights[p], moments, moments);
-            }
+            result[centre] = SumMoments(points, weights, absolute);
         }
         return result;
     }

@@ -288,3 +288,33 @@ public class NeighbourListTests
         AssertMatchesBruteForce(s, 6.5);
     }
 }
+
+/// <summary>Neighbour lists of real frames of ../shared/data against brute force.</summary>
+public class NeighbourListSharedDataTests
+{
+    [Theory]
+    [InlineData("mlearn", "Ni_test.xyz", 5.0)]
+    [InlineData("mlearn", "Cu_test.xyz", 5.0)]
+    [InlineData("mlearn", "Li_test.xyz", 5.0)]
+    [InlineData("mlearn", "Mo_test.xyz", 5.0)]
+    [InlineData("mlearn", "Si_test.xyz", 6.5)]
+    [InlineData("mlearn", "Ge_test.xyz", 6.5)]
+    [InlineData("fe", "fe_test.xyz", 5.0)]
+    public void FirstFramesMatchBruteForce(string folder, string file, double cutoff)
+    {
+        foreach (var s in ExtendedXyzFrames(folder, file).Take(3))
+            NeighbourListTests.AssertMatchesBruteForce(s, cutoff);
+    }
+
+    [Fact]
+    public void FeCellsOfEverySizeMatchBruteForceWithALongCutoff()
+    {
+        // One frame of each atom count in the Fe training file (2-atom cells to 132-atom supercells), cutoff 7.5 Å.
+        var frames = ExtendedXyzFrames("fe", "fe_train.xyz").GroupBy(s => s.Count).Select(g => g.First()).OrderBy(s => s.Count).ToList();
+        Assert.True(frames.Count >= 5);
+        foreach (var s in frames.Where(s => s.Count <= 60)) NeighbourListTests.AssertMatchesBruteForce(s, 7.5);
+    }
+
+    private static IEnumerable<Structure> ExtendedXyzFrames(string folder, string file) =>
+        Milad.IO.ExtendedXyz.Read(TestData.File(folder, file));
+}
