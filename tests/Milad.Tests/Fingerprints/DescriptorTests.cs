@@ -1,10 +1,11 @@
+using Xunit.Abstractions;
 using Milad.Fingerprints;
 using Milad.Invariants;
 using Milad.Structures;
 
 namespace Milad.Tests.Fingerprints;
 
-public class DescriptorTests
+public class DescriptorTests(ITestOutputHelper output)
 {
     private static readonly Descriptor Paper = new(Presets.Get("paper"));
 
@@ -48,6 +49,7 @@ public class DescriptorTests
             var moved = Geometry.Transform(molecule, Geometry.RandomRotation(rng), Geometry.RandomPermutation(rng, molecule.Count), Geometry.RandomVector(rng, 10));
             worst = Math.Max(worst, RelativeChange(Paper, reference, Paper.Encode(moved).Values, scale));
         }
+        output.WriteLine($"worst relative change {worst:E2}");
         Assert.True(worst < 1e-10, $"worst relative change {worst}");
     }
 
@@ -115,7 +117,7 @@ public class DescriptorTests
         }
     }
 
-    private static void AssertJacobian(Descriptor d, Structure s, Func<Structure, Fingerprint> withJacobian, Func<Structure, double[]> values)
+    private void AssertJacobian(Descriptor d, Structure s, Func<Structure, Fingerprint> withJacobian, Func<Structure, double[]> values)
     {
         var f = withJacobian(s);
         var n = s.Count;
@@ -137,6 +139,7 @@ public class DescriptorTests
                     worst = Math.Max(worst, Math.Abs(fd - exact) / (rowScale + 1e-12));
                 }
             }
+        output.WriteLine($"Jacobian vs central differences (h = 1e-5 A): worst relative error {worst:E2}");
         Assert.True(worst < 1e-6, $"worst relative error {worst}");
     }
 
@@ -167,6 +170,7 @@ public class DescriptorTests
             for (var k = 0; k < atoms; k++)
                 worst = Math.Max(worst, RelativeChange(d, reference[perm[k]].Values, got[k].Values, scales[perm[k]]));
         }
+        output.WriteLine($"worst relative change {worst:E2}");
         Assert.True(worst < 1e-10, $"worst relative change {worst}");
     }
 

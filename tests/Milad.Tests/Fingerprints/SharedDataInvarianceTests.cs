@@ -1,3 +1,4 @@
+using Xunit.Abstractions;
 using Milad.Fingerprints;
 using Milad.IO;
 using Milad.Structures;
@@ -5,7 +6,7 @@ using Milad.Structures;
 namespace Milad.Tests.Fingerprints;
 
 /// <summary>Invariance on the real structures of ../shared/data, with the default (n_max 11) descriptor.</summary>
-public class SharedDataInvarianceTests
+public class SharedDataInvarianceTests(ITestOutputHelper output)
 {
     [Theory]
     [InlineData("qm9_first100.xyz")]
@@ -29,6 +30,7 @@ public class SharedDataInvarianceTests
                 worst = Math.Max(worst, DescriptorTests.RelativeChange(d, reference, d.Encode(moved).Values, scale));
             }
         }
+        output.WriteLine($"worst relative change {worst:E2}");
         Assert.True(worst < 1e-10, $"worst relative change {worst}");
     }
 
@@ -53,6 +55,7 @@ public class SharedDataInvarianceTests
             for (var k = 0; k < crystal.Count; k++)
                 worst = Math.Max(worst, DescriptorTests.RelativeChange(d, reference[perm[k]].Values, got[k].Values, scales[perm[k]]));
         }
+        output.WriteLine($"worst relative change {worst:E2}");
         Assert.True(worst < 1e-10, $"worst relative change {worst}");
     }
 }
