@@ -23,22 +23,14 @@ namespace Milad.Moments;
 public sealed class ZernikePolynomials
 {
     private readonly ZernikePolynomial[] _complex, _real;
-    private readonly int[] _offsetOfNl;
+    private readonly ZernikeBasis _layout; // the storage order is the basis's
 
     public ZernikePolynomials(int nMax)
     {
         if (nMax < 0) throw new ArgumentOutOfRangeException(nameof(nMax), "n_max must be >= 0");
         NMax = nMax;
-        _offsetOfNl = new int[(nMax + 1) * (nMax + 1)];
-        Array.Fill(_offsetOfNl, -1);
-        var offset = 0;
-        for (var n = 0; n <= nMax; n++)
-            for (var l = n % 2; l <= n; l += 2)
-            {
-                _offsetOfNl[n * (nMax + 1) + l] = offset;
-                offset += 2 * l + 1;
-            }
-        Count = offset;
+        _layout = new ZernikeBasis(nMax);
+        Count = _layout.Count;
         MonomialCount = GeometricMoments.Count(nMax);
         _complex = new ZernikePolynomial[Count];
         _real = new ZernikePolynomial[Count];
@@ -56,9 +48,9 @@ public sealed class ZernikePolynomials
     /// <summary>Storage index of (n, l, m), same as <see cref="ZernikeBasis.Index"/>.</summary>
     public int Index(int n, int l, int m)
     {
-        if (n < 0 || n > NMax || l < 0 || l > n || ((n - l) & 1) != 0 || Math.Abs(m) > l)
-            throw new ArgumentOutOfRangeException(nameof(n), $"no Zernike function (n={n}, l={l}, m={m}) up to n_max={NMax}");
-        return _offsetOfNl[n * (NMax + 1) + l] + l + m;
+        if (Math.Abs(m) > l)
+            throw new ArgumentOutOfRangeException(nameof(m), $"no Zernike function (n={n}, l={l}, m={m})");
+        return _layout.Offset(n, l) + l + m;
     }
 
     /// <summary>The complex function Z_nlm at a storage index.</summary>
@@ -185,7 +177,7 @@ public sealed class ZernikePolynomials
         var cre = order.Select(t => sign * re[t]).ToArray();
         var cim = order.Select(t => sign * im[t]).ToArray();
 
-        var offset = _offsetOfNl[n * (NMax + 1) + l] + l;
+        var offset = _layout.Offset(n, l) + l;
         _complex[offset + m] = Make(n, l, m, false, num, den, mono, cre, cim);
         if (m == 0)
         {
