@@ -59,25 +59,75 @@ public static class Kabsch
             h10 += p.Y * q.X; h11 += p.Y * q.Y; h12 += p.Y * q.Z;
             h20 += p.Z * q.X; h21 += p.Z * q.Y; h22 += p.Z * q.Z;
         }
-        var rotation = RotationFromCovariance(new Matrix3(h00, h01, h02, h10, h11, h12, h20, h21, h22), allowImproper);
-        return (rotation, cb - rotation * ca);
-    }
-
-    internal static Matrix3 RotationFromCovariance(Matrix3 h, bool allowImproper)
-    {
-        var (u, sigma, v) = Svd(h);
+        var (u, sigma, v) = Svd(new Matrix3(h00, h01, h02, h10, h11, h12, h20, h21, h22));
         var vut = v * u.Transpose();
-        // Without a reflection the fit is also correct when det = -1 would tie: the smallest
-        // singular value is then zero (coplanar points) and flipping its direction costs nothing.
-        var flip = vut.Determinant < 0 && (!allowImproper || sigma.Z <= 1e-12 * sigma.X);
-        if (!flip) return vut;
-        // V diag(1, 1, -1) U^T = V U^T - 2 v3 u3^T
-        var v3 = v.Column(2);
-        var u3 = u.Column(2);
-        return new Matrix3(
+        // V diag(1, 1, -1) U^T = V U^T - 2 v3 u3^T: the other determinant, 2 sigma3 worse than V U^T.
+        var (v3, u3) = (v.Column(2), u.Column(2));
+        var flipped = new Matrix3(
             vut.M00 - 2 * v3.X * u3.X, vut.M01 - 2 * v3.X * u3.Y, vut.M02 - 2 * v3.X * u3.Z,
             vut.M10 - 2 * v3.Y * u3.X, vut.M11 - 2 * v3.Y * u3.Y, vut.M12 - 2 * v3.Y * u3.Z,
             vut.M20 - 2 * v3.Z * u3.X, vut.M21 - 2 * v3.Z * u3.Y, vut.M22 - 2 * v3.Z * u3.Z);
+        var (proper, improper) = vut.Determinant > 0 ? (vut, flipped) : (flipped, vut);
+        // Nearly collinear points: sigma2 ~ (offset from the line)^2 drowns in the rounding of sigma1, and
+        // with it the turn about the line, so that turn is solved again from the offsets themselves.
+        var collinear = sigma.Y <= 1e-6 * sigma.X;
+        if (collinear)
+        {
+            proper = Spin(proper, v.Column(0), a, b, weights, ca, cb);
+            improper = Spin(improper, v.Column(0), a, b, weights, ca, cb);
+        }
+        Matrix3 best;
+        if (!allowImproper) best = proper;
+        else if (sigma.Z > 1e-8 * sigma.X && !collinear) best = vut;
+        // For (nearly) coplanar points sigma3 is lost in the rounding of sigma1 as well, so the two are
+        // compared on their residuals, and the proper one wins ties (a coplanar mirror image is a rotation).
+        else best = PreferProper(a, b, weights, ca, cb, proper, improper) ? proper : improper;
+        return (best, cb - best * ca);
+    }
+
+    /// <summary>
+    /// R followed by the turn about <paramref name="axis"/> (where R already sends the mobile points' line)
+    /// that best fits the components normal to the axis: angle atan2(sum w n.(p x q), sum w p.q) over them.
+    /// </summary>
+    private static Matrix3 Spin(Matrix3 r, Vec3 axis, ReadOnlySpan<Vec3> a, ReadOnlySpan<Vec3> b, ReadOnlySpan<double> weights, Vec3 ca, Vec3 cb)
+    {
+        double cos = 0, sin = 0;
+        for (var i = 0; i < a.Length; i++)
+        {
+            var w = weights.Length == 0 ? 1.0 : weights[i];
+            var p = r * (a[i] - ca);
+            var q = b[i] - cb;
+            p -= p.Dot(axis) * axis;
+            q -= q.Dot(axis) * axis;
+            cos += w * p.Dot(q);
+            sin += w * axis.Dot(p.Cross(q));
+        }
+        if (cos == 0 && sin == 0) return r;
+        var angle = Math.Atan2(sin, cos);
+        double c = Math.Cos(angle), s = Math.Sin(angle), t = 1 - c;
+        var (x, y, z) = (axis.X, axis.Y, axis.Z);
+        var turn = new Matrix3(
+            c + t * x * x, t * x * y - s * z, t * x * z + s * y,
+            t * x * y + s * z, c + t * y * y, t * y * z - s * x,
+            t * x * z - s * y, t * y * z + s * x, c + t * z * z);
+        return turn * r;
+    }
+
+    private static bool PreferProper(ReadOnlySpan<Vec3> a, ReadOnlySpan<Vec3> b, ReadOnlySpan<double> weights,
+        Vec3 ca, Vec3 cb, Matrix3 proper, Matrix3 improper)
+    {
+        double eProper = 0, eImproper = 0, scale = 0;
+        for (var i = 0; i < a.Length; i++)
+        {
+            var w = weights.Length == 0 ? 1.0 : weights[i];
+            var p = a[i] - ca;
+            var q = b[i] - cb;
+            eProper += w * (proper * p - q).Norm2;
+            eImproper += w * (improper * p - q).Norm2;
+            scale += w * q.Norm2;
+        }
+        // 1e-24 of the spread: an RMSD within 1e-12 of the spread's, far above rounding, far below any real difference.
+        return eProper <= eImproper + 1e-24 * scale;
     }
 
     /// <summary>

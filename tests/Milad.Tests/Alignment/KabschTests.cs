@@ -112,6 +112,67 @@ public class KabschTests
         }
     }
 
+    [Theory]
+    [InlineData(1e-3)]
+    [InlineData(1e-6)]
+    [InlineData(1e-8)] // HCN in QM7 is this straight: the turn about the line is invisible in H's singular values
+    public void NearlyCollinearAndNearlyCoplanarPointsFitToRounding(double offset)
+    {
+        var rng = new Random(8);
+        for (var trial = 0; trial < 50; trial++)
+        {
+            var n = 3 + trial % 6;
+            var line = Enumerable.Range(0, n).Select(k => new Vec3(1.2 * k, offset * Geometry.Gaussian(rng), offset * Geometry.Gaussian(rng))).ToArray();
+            var plane = Enumerable.Range(0, n).Select(k => new Vec3(Geometry.Gaussian(rng), Geometry.Gaussian(rng), offset * Geometry.Gaussian(rng))).ToArray();
+            foreach (var a in new[] { line, plane })
+            {
+                var rotate = Geometry.RandomRotation(rng);
+                var b = a.Select(p => rotate(p) + new Vec3(3, -2, 1)).ToArray();
+                var mirrored = a.Select(p => rotate(Mirror(p))).ToArray();
+                foreach (var improper in new[] { false, true })
+                {
+                    var fit = Kabsch.Fit(a, b, allowImproper: improper);
+                    Assert.True(fit.Rmsd < 1e-13, $"offset {offset}, improper {improper}: rmsd {fit.Rmsd}");
+                    Assert.Equal(1.0, Determinant(fit.Rotation), 12);
+                }
+                // A mirror image is within about the offset of a rotation of the points; the reflection fits exactly.
+                var reflected = Kabsch.Fit(a, mirrored, allowImproper: true);
+                Assert.True(reflected.Rmsd < 1e-13, $"offset {offset}: mirrored rmsd {reflected.Rmsd}");
+            }
+        }
+    }
+
+    private static Vec3 Mirror(Vec3 v) => new(v.X, -v.Y, v.Z);
+
+    [Fact]
+    public void SingularValueDecompositionOfDegenerateMatrices()
+    {
+        var rng = new Random(9);
+        for (var trial = 0; trial < 400; trial++)
+        {
+            var rank = trial % 4;
+            // A sum of `rank` random outer products, sometimes with equal singular values.
+            var m = new double[3, 3];
+            for (var k = 0; k < rank; k++)
+            {
+                Vec3 x = Geometry.RandomVector(rng, 1), y = Geometry.RandomVector(rng, 1);
+                for (var r = 0; r < 3; r++)
+                    for (var c = 0; c < 3; c++)
+                        m[r, c] += x[r] * y[c];
+            }
+            if (trial % 10 == 7) m = MatrixOf(Geometry.RandomRotation(rng)); // three equal singular values
+            var a = Matrix3.FromArray(m);
+            var (u, sigma, v) = Kabsch.Svd(a);
+            var scale = Math.Max(sigma.X, 1e-300);
+            Assert.True(sigma.X >= sigma.Y && sigma.Y >= sigma.Z && sigma.Z >= 0, $"{sigma}");
+            var back = u * new Matrix3(sigma.X, 0, 0, 0, sigma.Y, 0, 0, 0, sigma.Z) * v.Transpose();
+            Assert.True(MaxDifference(back.ToArray(), m) <= 1e-14 * scale, $"rank {rank}: U S V^T off by {MaxDifference(back.ToArray(), m)}");
+            Assert.True(MaxDifference((u.Transpose() * u).ToArray(), Matrix3.Identity.ToArray()) < 1e-14);
+            Assert.True(MaxDifference((v.Transpose() * v).ToArray(), Matrix3.Identity.ToArray()) < 1e-14);
+            if (rank < 3 && trial % 10 != 7) Assert.True(sigma.Z < 1e-14 * scale, $"rank {rank}: sigma3 {sigma.Z}");
+        }
+    }
+
     [Fact]
     public void RejectsMismatchedInput()
     {

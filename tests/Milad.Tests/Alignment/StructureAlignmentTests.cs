@@ -270,4 +270,26 @@ public class StructureAlignmentTests(ITestOutputHelper output)
             Assert.Equal(Inverse(order), m.Permutation);
         }
     }
+
+    [Theory]
+    [InlineData("qm9_first100.xyz", 1)]
+    [InlineData("qm9_derived_985.xyz", 3)]
+    [InlineData("qm7_even.xyz", 10)]
+    public void SharedMoleculesMirroredAndRotated(string file, int stride)
+    {
+        // Near-linear (HCN), near-planar and near-symmetric molecules among them test the rounding-level cases.
+        var molecules = ExtendedXyz.Read(TestData.File("molecules", file)).Where((_, i) => i % stride == 0).ToList();
+        var rng = new Random(file.Length);
+        var worst = 0.0;
+        foreach (var molecule in molecules)
+        {
+            var rotate = Geometry.RandomRotation(rng);
+            var mirrored = Geometry.Transform(molecule, v => rotate(Mirror(v)), Geometry.RandomPermutation(rng, molecule.Count), Geometry.RandomVector(rng, 3));
+            var rotated = Geometry.Transform(molecule, rotate, Geometry.RandomPermutation(rng, molecule.Count));
+            worst = Math.Max(worst, StructureAlignment.Align(molecule, mirrored, allowReflection: true).Rmsd);
+            worst = Math.Max(worst, StructureAlignment.Align(molecule, rotated, allowReflection: false, matchSpecies: false).Rmsd);
+        }
+        output.WriteLine($"{molecules.Count} molecules of {file}: worst RMSD {worst:E2} A");
+        Assert.True(worst < 1e-9, $"worst RMSD {worst}");
+    }
 }
