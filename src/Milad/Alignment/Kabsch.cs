@@ -7,7 +7,9 @@ namespace Milad.Alignment;
 /// <c>sum_i w_i |R a_i + t - b_i|^2</c>. With centroids <c>ca</c>, <c>cb</c> and the covariance
 /// <c>H = sum_i w_i (a_i - ca)(b_i - cb)^T = U S V^T</c>, the optimum over all orthogonal matrices is
 /// <c>V U^T</c>; the optimum over proper rotations is <c>V diag(1, 1, d) U^T</c> with
-/// <c>d = sign det(V U^T)</c>; and <c>t = cb - R ca</c>.
+/// <c>d = sign det(V U^T)</c>; and <c>t = cb - R ca</c>. Where rounding hides what H says (points within
+/// ~1e-8 of a line or a plane), the turn about the line and the choice of determinant are settled on the
+/// points themselves, so such fits are exact to rounding too.
 /// </summary>
 public static class Kabsch
 {

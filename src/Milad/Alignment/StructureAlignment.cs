@@ -14,8 +14,11 @@ namespace Milad.Alignment;
 /// starts map a pair of reference atoms onto every pair of candidate atoms with the same radii and
 /// distance. From each start, optimal pairing (<see cref="Hungarian"/> on squared distances) and optimal
 /// rotation (<see cref="Kabsch"/>) alternate until the pairing is stable; each step lowers the RMSD.
-/// The best result is kept, stopping at the first below 1e-10 A. An exact rotated, permuted (and, when
-/// allowed, reflected) copy is found to rounding error.
+/// With species matched, the pairing is solved per species. A start that reaches a pairing an earlier
+/// start went through is dropped (its path from there is the same). The best result is kept, stopping at
+/// the first below 1e-10 A. An exact rotated, permuted (and, when allowed, reflected) copy is found to
+/// rounding error; for an inexact candidate the result is the best of these local optima, which is the
+/// global one whenever the candidate's principal axes (or atom pairs) still resemble the reference's.
 /// </remarks>
 public static class StructureAlignment
 {
