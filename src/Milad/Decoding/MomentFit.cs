@@ -1,5 +1,4 @@
 using System.Numerics.Tensors;
-using MathNet.Numerics.LinearAlgebra;
 using Milad.Moments;
 using Milad.Structures;
 
@@ -16,7 +15,7 @@ internal static class MomentFit
     /// <summary>
     /// s_n = ||(sum_i |w_i| |x_i^a|)_{|a| = n}||_2 for n = 0..n_max: the norm degree n would have if nothing cancelled.
     /// </summary>
-    public static double[] DegreeScales(int nMax, ReadOnlySpan<Vec3> points, ReadOnlySpan<double> weights)
+    public static double[] DegreeScales(int nMax, ReadOnlySpan<Vec3> points, ReadOnlySpan<double> weights, double floor)
     {
         var abs = new Vec3[points.Length];
         var wAbs = new double[points.Length];
@@ -31,17 +30,17 @@ internal static class MomentFit
         {
             var sum = 0.0;
             for (var k = GeometricMoments.Count(n - 1); k < GeometricMoments.Count(n); k++) sum += m[k] * m[k];
-            // A floor so a point set at the origin (all higher degrees zero) still divides by something finite.
-            s[n] = Math.Max(Math.Sqrt(sum), 1e-300);
+            // The floor: the absolute error level of the input moments (and > 0 for a point set at the origin).
+            s[n] = Math.Max(Math.Sqrt(sum), Math.Max(floor, 1e-300));
         }
         return s;
     }
 
     /// <summary>max_n ||M_n(points, weights) - M_n(input)|| / s_n with s_n from the recovered points (see <see cref="MomentPencilResult.Residual"/>).</summary>
-    public static double Residual(int nMax, ReadOnlySpan<double> input, ReadOnlySpan<Vec3> points, ReadOnlySpan<double> weights)
+    public static double Residual(int nMax, ReadOnlySpan<double> input, ReadOnlySpan<Vec3> points, ReadOnlySpan<double> weights, double floor)
     {
         var m = GeometricMoments.Compute(nMax, points, weights);
-        var s = DegreeScales(nMax, points, weights);
+        var s = DegreeScales(nMax, points, weights, floor);
         var worst = 0.0;
         for (var n = 0; n <= nMax; n++)
         {
@@ -60,26 +59,24 @@ internal static class MomentFit
     /// Weights minimising sum_n ||M_n(points, w) - M_n(input)||^2 / s_n^2 (linear least squares by QR), s_n from the
     /// points with equal weights.
     /// </summary>
-    public static double[] FitWeights(int nMax, ReadOnlySpan<double> input, ReadOnlySpan<Vec3> points)
+    public static double[] FitWeights(int nMax, ReadOnlySpan<double> input, ReadOnlySpan<Vec3> points, double floor)
     {
         var count = GeometricMoments.Count(nMax);
         var n = points.Length;
         var unit = new double[n];
-        Array.Fill(unit, 1.0);
-        var s = DegreeScales(nMax, points, unit);
-        var a = Matrix<double>.Build.Dense(count, n);
-        var b = Vector<double>.Build.Dense(count);
+        Array.Fill(unit, input[0] / Math.Max(n, 1));
+        var s = DegreeScales(nMax, points, unit, floor);
+        var columns = new double[n][];
         for (var i = 0; i < n; i++)
         {
-            var column = GeometricMoments.Compute(nMax, points.Slice(i, 1), ReadOnlySpan<double>.Empty);
+            columns[i] = GeometricMoments.Compute(nMax, points.Slice(i, 1), ReadOnlySpan<double>.Empty);
             for (var deg = 0; deg <= nMax; deg++)
-                for (var k = GeometricMoments.Count(deg - 1); k < GeometricMoments.Count(deg); k++)
-                    a[k, i] = column[k] / s[deg];
+                for (var k = GeometricMoments.Count(deg - 1); k < GeometricMoments.Count(deg); k++) columns[i][k] /= s[deg];
         }
+        var b = new double[count];
         for (var deg = 0; deg <= nMax; deg++)
-            for (var k = GeometricMoments.Count(deg - 1); k < GeometricMoments.Count(deg); k++)
-                b[k] = input[k] / s[deg];
-        return a.QR().Solve(b).ToArray();
+            for (var k = GeometricMoments.Count(deg - 1); k < GeometricMoments.Count(deg); k++) b[k] = input[k] / s[deg];
+        return MomentLinearAlgebra.LeastSquares(columns, b);
     }
 
     /// <summary>
@@ -87,7 +84,7 @@ internal static class MomentFit
     /// degree &lt;= n_max (residuals divided by the per-degree scales of the starting point). A step is kept only
     /// when it lowers the sum of squares, so the result is never worse than the start.
     /// </summary>
-    public static void Polish(int nMax, ReadOnlySpan<double> input, Vec3[] points, double[] weights, int iterations)
+    public static void Polish(int nMax, ReadOnlySpan<double> input, Vec3[] points, double[] weights, int iterations, double floor)
     {
         var n = points.Length;
         if (n == 0 || iterations <= 0) return;
@@ -95,7 +92,7 @@ internal static class MomentFit
         var exps = GeometricMoments.Exponents(nMax);
         var degreeOf = new int[count];
         for (var k = 0; k < count; k++) degreeOf[k] = exps[k].P + exps[k].Q + exps[k].S;
-        var scale = DegreeScales(nMax, points, weights);
+        var scale = DegreeScales(nMax, points, weights, floor);
         var invScale = new double[count];
         for (var k = 0; k < count; k++) invScale[k] = 1 / scale[degreeOf[k]];
         var target = input[..count].ToArray();
@@ -105,27 +102,30 @@ internal static class MomentFit
         for (var j = 0; j < p; j++) jac[j] = new double[count];
         var r = new double[count];
         var cost = Evaluate(points, weights, null);
+        // Already at round-off (exact moments, a good pencil): nothing to gain.
+        if (cost <= 1e-30 * count) return;
         var lambda = 1e-6;
+        var jtj = new double[p * p];
+        var damped = new double[p * p];
+        var g = new double[p];
+        var step = new double[p];
+        var trialPoints = new Vec3[n];
+        var trialWeights = new double[n];
         for (var it = 0; it < iterations; it++)
         {
             Evaluate(points, weights, jac);
-            var jtj = Matrix<double>.Build.Dense(p, p);
-            var g = Vector<double>.Build.Dense(p);
             for (var a = 0; a < p; a++)
             {
                 g[a] = TensorPrimitives.Dot<double>(jac[a], r);
-                for (var b = 0; b <= a; b++) jtj[a, b] = jtj[b, a] = TensorPrimitives.Dot<double>(jac[a], jac[b]);
+                for (var b = 0; b <= a; b++) jtj[a * p + b] = jtj[b * p + a] = TensorPrimitives.Dot<double>(jac[a], jac[b]);
             }
             var improved = false;
-            for (var attempt = 0; attempt < 6 && !improved; attempt++)
+            for (var attempt = 0; attempt < 4 && !improved; attempt++)
             {
-                var damped = jtj.Clone();
-                for (var a = 0; a < p; a++) damped[a, a] += lambda * Math.Max(jtj[a, a], 1e-300);
-                Vector<double> step;
-                try { step = damped.Cholesky().Solve(g); }
-                catch (ArgumentException) { lambda *= 100; continue; }
-                var trialPoints = new Vec3[n];
-                var trialWeights = new double[n];
+                jtj.CopyTo(damped, 0);
+                for (var a = 0; a < p; a++) damped[a * p + a] += lambda * Math.Max(jtj[a * p + a], 1e-300);
+                g.CopyTo(step, 0);
+                if (!MomentLinearAlgebra.CholeskySolve(damped, p, step)) { lambda *= 100; continue; }
                 for (var i = 0; i < n; i++)
                 {
                     trialPoints[i] = points[i] - new Vec3(step[4 * i], step[4 * i + 1], step[4 * i + 2]);
@@ -140,7 +140,7 @@ internal static class MomentFit
                     cost = trialCost;
                     lambda = Math.Max(lambda / 10, 1e-12);
                     improved = true;
-                    if (gain < 1e-3) return; // converged to the noise floor
+                    if (gain < 1e-2 || cost <= 1e-30 * count) return; // converged to the noise floor
                 }
                 else lambda *= 10;
             }

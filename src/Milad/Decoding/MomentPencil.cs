@@ -42,6 +42,9 @@ public static class MomentPencil
     // Random combinations tried for the joint eigenvectors; the one with the best separated eigenvalues is kept.
     private const int Combinations = 3;
 
+    // Pencil residuals at or below this are round-off; no polishing.
+    private const double PolishAbove = 1e-12;
+
     /// <summary>
     /// Recover points and weights from the geometric moments (order of <see cref="GeometricMoments"/>, at least
     /// <see cref="GeometricMoments.Count"/>(n_max) values). The weights must be positive. Never throws on bad
@@ -71,27 +74,26 @@ public static class MomentPencil
             for (; k < GeometricMoments.Count(n); k++) scaled[k] = input[k] * f;
         }
 
-        // Moment matrices in the monomial basis: H_mono[a, b] = M(a + b), H_k,mono[a, b] = M(a + b + e_k).
+        // Moment matrices in the monomial basis: H_mono[a, b] = M(a + b), H_k,mono[a, b] = M(a + b + e_k) (row-major).
         var exps = GeometricMoments.Exponents(degree);
         var m = exps.Length;
-        var hMono = Matrix<double>.Build.Dense(m, m);
-        var shiftMono = new Matrix<double>[3];
-        for (var axis = 0; axis < 3; axis++) shiftMono[axis] = Matrix<double>.Build.Dense(m, m);
+        var hMono = new double[m * m];
+        var shiftMono = new[] { new double[m * m], new double[m * m], new double[m * m] };
         for (var a = 0; a < m; a++)
             for (var b = 0; b <= a; b++)
             {
                 var (p, q, s) = (exps[a].P + exps[b].P, exps[a].Q + exps[b].Q, exps[a].S + exps[b].S);
-                hMono[a, b] = hMono[b, a] = scaled[GeometricMoments.Index(p, q, s)];
-                shiftMono[0][a, b] = shiftMono[0][b, a] = scaled[GeometricMoments.Index(p + 1, q, s)];
-                shiftMono[1][a, b] = shiftMono[1][b, a] = scaled[GeometricMoments.Index(p, q + 1, s)];
-                shiftMono[2][a, b] = shiftMono[2][b, a] = scaled[GeometricMoments.Index(p, q, s + 1)];
+                hMono[a * m + b] = hMono[b * m + a] = scaled[GeometricMoments.Index(p, q, s)];
+                shiftMono[0][a * m + b] = shiftMono[0][b * m + a] = scaled[GeometricMoments.Index(p + 1, q, s)];
+                shiftMono[1][a * m + b] = shiftMono[1][b * m + a] = scaled[GeometricMoments.Index(p, q + 1, s)];
+                shiftMono[2][a * m + b] = shiftMono[2][b * m + a] = scaled[GeometricMoments.Index(p, q, s + 1)];
             }
-        var c = Matrix<double>.Build.DenseOfArray(OrthogonalProductBasis.Coefficients(degree, options.Basis));
-        var h = c * hMono * c.Transpose();
-        h = (h + h.Transpose()) * 0.5;
+        var c = Flatten(OrthogonalProductBasis.Coefficients(degree, options.Basis));
+        var h = MomentLinearAlgebra.MultiplyTransposed(MomentLinearAlgebra.Multiply(c, hMono, m, m, m), c, m, m, m);
+        var hMatrix = Matrix<double>.Build.Dense(m, m, (i, j) => 0.5 * (h[i * m + j] + h[j * m + i]));
 
         // Eigenvalues of H, descending (= singular values when H is positive semi-definite).
-        var evd = h.Evd(Symmetricity.Symmetric);
+        var evd = hMatrix.Evd(Symmetricity.Symmetric);
         var order = Enumerable.Range(0, m).OrderByDescending(i => evd.EigenValues[i].Real).ToArray();
         var eig = order.Select(i => evd.EigenValues[i].Real).ToArray();
         var top = eig[0];
@@ -102,21 +104,23 @@ public static class MomentPencil
         if (rank < 1 || rank > m) return Failure($"rank {rank} outside 1..{m}", singular, rank);
         if (eig[rank - 1] <= 0)
             return Failure($"eigenvalue {rank} of the moment matrix is {eig[rank - 1] / top:E2} x the largest: not positive (negative weights?)", singular, rank);
-        var note = options.Rank == null && rank == m ? $"moment matrix has full rank {m}: the points may be more than degree {degree} resolves" : "";
+        var reasons = new List<string>();
+        if (options.Rank == null && rank == m) reasons.Add($"moment matrix has full rank {m}: the points may be more than degree {degree} resolves");
 
-        // B = C^T U S^-1/2, so A_k = B^T H_k,mono B.
-        var b0 = Matrix<double>.Build.Dense(m, rank);
+        // B = C^T U S^-1/2 (m x rank), so A_k = B^T H_k,mono B.
+        var us = new double[m * rank];
+        var vectors = evd.EigenVectors.ToArray();
         for (var j = 0; j < rank; j++)
         {
             var f = 1 / Math.Sqrt(eig[j]);
-            for (var i = 0; i < m; i++) b0[i, j] = evd.EigenVectors[i, order[j]] * f;
+            for (var i = 0; i < m; i++) us[i * rank + j] = vectors[i, order[j]] * f;
         }
-        var bMat = c.TransposeThisAndMultiply(b0);
+        var bMat = MomentLinearAlgebra.Multiply(c, us, m, m, rank, transposeA: true);
         var shifts = new Matrix<double>[3];
         for (var axis = 0; axis < 3; axis++)
         {
-            var ak = bMat.TransposeThisAndMultiply(shiftMono[axis] * bMat);
-            shifts[axis] = (ak + ak.Transpose()) * 0.5;
+            var ak = MomentLinearAlgebra.Multiply(bMat, MomentLinearAlgebra.Multiply(shiftMono[axis], bMat, m, m, rank), rank, m, rank, transposeA: true);
+            shifts[axis] = Matrix<double>.Build.Dense(rank, rank, (i, j) => 0.5 * (ak[i * rank + j] + ak[j * rank + i]));
         }
 
         // Joint eigenvectors from the random combination whose eigenvalues are best separated.
@@ -142,17 +146,21 @@ public static class MomentPencil
             if (!points[i].IsFinite) return Failure("non-finite point from the pencil", singular, rank);
         }
 
-        var weights = MomentFit.FitWeights(nMax, input, points);
-        var pencilResidual = MomentFit.Residual(nMax, input, points, weights);
-        MomentFit.Polish(nMax, input, points, weights, options.PolishIterations);
-        var residual = MomentFit.Residual(nMax, input, points, weights);
+        var floor = options.AbsoluteNoise * input[0];
+        var weights = MomentFit.FitWeights(nMax, input, points, floor);
+        var pencilResidual = MomentFit.Residual(nMax, input, points, weights, floor);
+        // Exact moments leave the pencil at round-off already; polishing then costs more than it gains.
+        if (pencilResidual > PolishAbove) MomentFit.Polish(nMax, input, points, weights, options.PolishIterations, floor);
+        var residual = MomentFit.Residual(nMax, input, points, weights, floor);
 
-        var reasons = new List<string>();
-        if (note.Length > 0) reasons.Add(note);
+        // Collinear points: the 3D moments carry only the n_max + 1 moments along the line, which any d + 1 points
+        // (2d + 2 parameters) can match, so with 2N >= n_max + 1 a longer collinear set would give the same moments.
+        var ambiguous = 2 * rank >= nMax + 1 && IsCollinear(points);
+        if (ambiguous) reasons.Add($"{rank} collinear points: more collinear points would have the same moments up to n_max {nMax}");
         if (!(residual <= options.ResidualTolerance)) reasons.Add($"residual {residual:E2} above {options.ResidualTolerance:E2}");
         if (weights.Any(w => !(w > 0))) reasons.Add($"non-positive weight {weights.Min():G4}");
         var success = residual <= options.ResidualTolerance && weights.All(w => w > 0);
-        return new MomentPencilResult(points, weights, rank, singular, residual, pencilResidual, success, string.Join("; ", reasons));
+        return new MomentPencilResult(points, weights, rank, singular, residual, pencilResidual, success, ambiguous, string.Join("; ", reasons));
     }
 
     /// <summary>
@@ -216,5 +224,32 @@ public static class MomentPencil
     }
 
     private static MomentPencilResult Failure(string reason, double[]? singular = null, int rank = 0) =>
-        new([], [], rank, singular ?? [], double.PositiveInfinity, double.PositiveInfinity, false, reason);
+        new([], [], rank, singular ?? [], double.PositiveInfinity, double.PositiveInfinity, false, false, reason);
+
+    private static double[] Flatten(double[,] a)
+    {
+        var n = a.GetLength(0);
+        var m = a.GetLength(1);
+        var flat = new double[n * m];
+        for (var i = 0; i < n; i++)
+            for (var j = 0; j < m; j++) flat[i * m + j] = a[i, j];
+        return flat;
+    }
+
+    /// <summary>All points within 1e-9 x their extent of the line through the first and the farthest from it.</summary>
+    private static bool IsCollinear(Vec3[] points)
+    {
+        if (points.Length <= 2) return true;
+        var far = points.MaxBy(p => (p - points[0]).Norm2);
+        var axis = far - points[0];
+        var length = axis.Norm;
+        if (length == 0) return true;
+        axis /= length;
+        foreach (var p in points)
+        {
+            var v = p - points[0];
+            if ((v - v.Dot(axis) * axis).Norm > 1e-9 * length) return false;
+        }
+        return true;
+    }
 }

@@ -36,6 +36,16 @@ public sealed record MomentPencilOptions
     /// <summary>The result is a success when its <see cref="MomentPencilResult.Residual"/> is at most this.</summary>
     public double ResidualTolerance { get; init; } = 1e-6;
 
+    /// <summary>
+    /// Absolute error level of the moments as a fraction of M_000: the floor of the per-degree scales in the fit and the
+    /// residual. Geometric moments converted from Zernike moments carry absolute errors in every degree (measured for
+    /// H2O at n_max 11: ~1e-17 M_000 per degree, which is 1e-5 of its tiny degree-10 moments); without a floor those
+    /// errors dictate the fitted weights of a small molecule (1e-11 left H2O at 3e-7 relative weight error, 1e-9 at
+    /// 1e-10). Degrees above the floor (any molecule wider than ~0.2 of the ball) are compared relatively. Raise it
+    /// to ~1e-7 for fingerprints rounded to single precision.
+    /// </summary>
+    public double AbsoluteNoise { get; init; } = 1e-9;
+
     /// <summary>Seed of the random combination of the shift matrices (the result is deterministic for a seed).</summary>
     public int Seed { get; init; } = 1;
 }

@@ -18,6 +18,10 @@ namespace Milad.Decoding;
 /// </param>
 /// <param name="PencilResidual">The same residual before the polishing steps.</param>
 /// <param name="Success">True when the residual is within <see cref="MomentPencilOptions.ResidualTolerance"/> and the solution is admissible.</param>
+/// <param name="Ambiguous">
+/// True when the recovered points are collinear and as many as the moments along their line can hold (2N &gt;= n_max + 1):
+/// a larger collinear set (e.g. a linear molecule of more atoms) has exactly the same moments, so the count is unconfirmed.
+/// </param>
 /// <param name="Reason">Why it failed, or a note; empty on a plain success.</param>
 public sealed record MomentPencilResult(
     Vec3[] Points,
@@ -27,6 +31,7 @@ public sealed record MomentPencilResult(
     double Residual,
     double PencilResidual,
     bool Success,
+    bool Ambiguous,
     string Reason)
 {
     /// <summary>Number of recovered points.</summary>
