@@ -147,11 +147,11 @@ public static class MomentPencil
         }
 
         var floor = options.AbsoluteNoise * input[0];
-        var weights = MomentFit.FitWeights(nMax, input, points, floor);
-        var pencilResidual = MomentFit.Residual(nMax, input, points, weights, floor);
+        var weights = MomentPencilFit.FitWeights(nMax, input, points, floor);
+        var pencilResidual = MomentPencilFit.Residual(nMax, input, points, weights, floor);
         // Exact moments leave the pencil at round-off already; polishing then costs more than it gains.
-        if (pencilResidual > PolishAbove) MomentFit.Polish(nMax, input, points, weights, options.PolishIterations, floor);
-        var residual = MomentFit.Residual(nMax, input, points, weights, floor);
+        if (pencilResidual > PolishAbove) MomentPencilFit.Polish(nMax, input, points, weights, options.PolishIterations, floor);
+        var residual = MomentPencilFit.Residual(nMax, input, points, weights, floor);
 
         // Collinear points: the 3D moments carry only the n_max + 1 moments along the line, which any d + 1 points
         // (2d + 2 parameters) can match, so with 2N >= n_max + 1 a longer collinear set would give the same moments.

@@ -10,7 +10,7 @@ namespace Milad.Decoding;
 /// relative to the size the degree would have without cancellation (<see cref="DegreeScales"/>), so high degrees
 /// (small, since |x| &lt; 1) weigh as much as low ones.
 /// </summary>
-internal static class MomentFit
+internal static class MomentPencilFit
 {
     /// <summary>
     /// s_n = ||(sum_i |w_i| |x_i^a|)_{|a| = n}||_2 for n = 0..n_max: the norm degree n would have if nothing cancelled.
