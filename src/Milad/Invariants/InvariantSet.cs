@@ -235,7 +235,8 @@ public sealed class InvariantSet
             if (weights[q] != 0) AddGradient(q, moments, weights[q], result);
     }
 
-    private void AddGradient(int q, ReadOnlySpan<double> moments, double scale, Span<double> target)
+    /// <summary>Adds <paramref name="scale"/> x the gradient of invariant <paramref name="q"/> with respect to the moments to <paramref name="target"/>.</summary>
+    internal void AddGradient(int q, ReadOnlySpan<double> moments, double scale, Span<double> target)
     {
         int t0 = _start[q], t1 = _start[q + 1];
         switch (_degree[q])

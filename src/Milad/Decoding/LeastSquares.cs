@@ -1,0 +1,125 @@
+using System.Diagnostics;
+using MathNet.Numerics.LinearAlgebra;
+
+namespace Milad.Decoding;
+
+/// <summary>
+/// Dense least squares for the decoder: a truncated-SVD linear solve (minimum-norm, so directions the
+/// equations cannot see stay at zero) and a small Levenberg-Marquardt loop with a deadline.
+/// </summary>
+internal static class LeastSquares
+{
+    /// <summary>
+    /// The minimum-norm x minimising |A x - b| (A rows x cols, row-major), ignoring singular values below
+    /// <paramref name="relativeCutoff"/> x the largest. Returns the rank used.
+    /// </summary>
+    public static int Solve(double[] a, int rows, int cols, ReadOnlySpan<double> b, Span<double> x, double relativeCutoff)
+    {
+        x[..cols].Clear();
+        if (rows == 0 || cols == 0) return 0;
+        var m = Matrix<double>.Build.Dense(rows, cols, (i, j) => a[i * cols + j]);
+        var svd = m.Svd(computeVectors: true);
+        var s = svd.S;
+        if (s.Count == 0 || s[0] == 0) return 0;
+        var rank = 0;
+        var cut = relativeCutoff * s[0];
+        for (var k = 0; k < s.Count; k++)
+        {
+            if (s[k] <= cut) break;
+            rank++;
+            // x += v_k (u_k . b) / s_k
+            double ub = 0;
+            for (var i = 0; i < rows; i++) ub += svd.U[i, k] * b[i];
+            var f = ub / s[k];
+            for (var j = 0; j < cols; j++) x[j] += f * svd.VT[k, j];
+        }
+        return rank;
+    }
+
+    /// <summary>
+    /// Residuals r (length rows) and Jacobian J (rows x cols, row-major) at x; returns false when x is unusable.
+    /// </summary>
+    public delegate bool Model(ReadOnlySpan<double> x, Span<double> r, Span<double> j);
+
+    /// <summary>
+    /// Levenberg-Marquardt on |r(x)|^2 from <paramref name="x"/> (updated in place). Stops when the step no
+    /// longer reduces the cost by a relative 1e-15, the cost is below <paramref name="costTarget"/>, after
+    /// <paramref name="maxIterations"/>, or at the deadline. Returns the final cost |r|^2.
+    /// </summary>
+    public static double LevenbergMarquardt(Model model, int rows, Span<double> x, int maxIterations, double costTarget, long deadline)
+    {
+        var cols = x.Length;
+        var r = new double[rows];
+        var j = new double[rows * cols];
+        var rTrial = new double[rows];
+        var jTrial = new double[rows * cols];
+        var trial = new double[cols];
+        if (!model(x, r, j)) return double.PositiveInfinity;
+        var cost = Dot(r, r);
+        var lambda = 1e-3;
+        var jtj = Matrix<double>.Build.Dense(cols, cols);
+        var jtr = Vector<double>.Build.Dense(cols);
+        for (var it = 0; it < maxIterations && cost > costTarget; it++)
+        {
+            if (Stopwatch.GetTimestamp() > deadline) break;
+            NormalEquations(j, r, rows, cols, jtj, jtr);
+            var maxDiag = 0.0;
+            for (var k = 0; k < cols; k++) maxDiag = Math.Max(maxDiag, jtj[k, k]);
+            if (maxDiag == 0) break;
+            var improved = false;
+            for (var attempt = 0; attempt < 12; attempt++)
+            {
+                var damped = jtj.Clone();
+                for (var k = 0; k < cols; k++) damped[k, k] += lambda * (jtj[k, k] + 1e-12 * maxDiag);
+                Vector<double> step;
+                try { step = damped.Cholesky().Solve(jtr); }
+                catch (ArgumentException) { lambda *= 10; continue; }
+                for (var k = 0; k < cols; k++) trial[k] = x[k] - step[k];
+                if (model(trial, rTrial, jTrial))
+                {
+                    var trialCost = Dot(rTrial, rTrial);
+                    if (trialCost < cost)
+                    {
+                        var gain = (cost - trialCost) / cost;
+                        trial.CopyTo(x);
+                        (r, rTrial) = (rTrial, r);
+                        (j, jTrial) = (jTrial, j);
+                        cost = trialCost;
+                        lambda = Math.Max(lambda / 5, 1e-12);
+                        improved = gain > 1e-15;
+                        break;
+                    }
+                }
+                lambda *= 8;
+            }
+            if (!improved) break;
+        }
+        return cost;
+    }
+
+    private static void NormalEquations(double[] j, double[] r, int rows, int cols, Matrix<double> jtj, Vector<double> jtr)
+    {
+        var a = new double[cols * cols];
+        var g = new double[cols];
+        for (var i = 0; i < rows; i++)
+        {
+            var row = j.AsSpan(i * cols, cols);
+            var ri = r[i];
+            for (var p = 0; p < cols; p++)
+            {
+                var v = row[p];
+                if (v == 0) continue;
+                g[p] += v * ri;
+                var target = a.AsSpan(p * cols, cols);
+                for (var q = p; q < cols; q++) target[q] += v * row[q];
+            }
+        }
+        for (var p = 0; p < cols; p++)
+        {
+            jtr[p] = g[p];
+            for (var q = p; q < cols; q++) jtj[p, q] = jtj[q, p] = a[p * cols + q];
+        }
+    }
+
+    public static double Dot(ReadOnlySpan<double> a, ReadOnlySpan<double> b) => System.Numerics.Tensors.TensorPrimitives.Dot(a, b);
+}

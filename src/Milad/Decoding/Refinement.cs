@@ -1,0 +1,97 @@
+using Milad.Invariants;
+using Milad.Structures;
+
+namespace Milad.Decoding;
+
+/// <summary>
+/// Levenberg-Marquardt of points (and optionally weights) against the fingerprint itself, with the
+/// analytic Jacobian dI/dtheta = (dI/dOmega)(dOmega/dtheta): dOmega/dx_p = w_p grad Zr(x_p),
+/// dOmega/dw_p = Zr(x_p). Points are in unit-ball coordinates. Each invariant's residual is divided by
+/// the same scale as in <see cref="FrequencyMarching"/>, so the fit is relative per invariant.
+/// </summary>
+internal sealed class Refinement
+{
+    private readonly InvariantSet _set;
+    private readonly double[] _f;
+    private readonly double[] _scale;
+
+    public Refinement(InvariantSet set, double[] fingerprint, double[] equationWeights)
+    {
+        _set = set;
+        _f = fingerprint;
+        _scale = equationWeights;
+    }
+
+    /// <summary>|I(points, weights) - I| / |I|.</summary>
+    public double RelativeResidual(Vec3[] points, double[] weights)
+    {
+        var basis = _set.Basis;
+        var moments = new double[basis.Count];
+        var z = new double[basis.Count];
+        for (var p = 0; p < points.Length; p++)
+        {
+            basis.Evaluate(points[p], z);
+            System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(z, weights[p], moments, moments);
+        }
+        var values = new double[_set.Count];
+        _set.Evaluate(moments, values);
+        double d = 0, f = 0;
+        for (var q = 0; q < values.Length; q++) { d += (values[q] - _f[q]) * (values[q] - _f[q]); f += _f[q] * _f[q]; }
+        return Math.Sqrt(d / f);
+    }
+
+    /// <summary>Refines in place; returns the RMS of the weighted residuals.</summary>
+    public double Run(Vec3[] points, double[] weights, bool fitWeights, int maxIterations, long deadline)
+    {
+        var n = points.Length;
+        var unknowns = (fitWeights ? 4 : 3) * n;
+        var x = new double[unknowns];
+        for (var p = 0; p < n; p++)
+        {
+            x[3 * p] = points[p].X; x[3 * p + 1] = points[p].Y; x[3 * p + 2] = points[p].Z;
+            if (fitWeights) x[3 * n + p] = weights[p];
+        }
+        var basis = _set.Basis;
+        int m = basis.Count, q = _set.Count;
+        var z = new double[m]; var gx = new double[m]; var gy = new double[m]; var gz = new double[m];
+        var dOmega = new double[unknowns * m]; // row per unknown
+        var moments = new double[m];
+        var values = new double[q];
+        var dI = new double[q * m];
+        bool Model(ReadOnlySpan<double> t, Span<double> r, Span<double> j)
+        {
+            Array.Clear(moments);
+            for (var p = 0; p < n; p++)
+            {
+                var pt = new Vec3(t[3 * p], t[3 * p + 1], t[3 * p + 2]);
+                if (!(pt.Norm2 < 1)) return false;
+                var w = fitWeights ? t[3 * n + p] : weights[p];
+                basis.Evaluate(pt, z, gx, gy, gz);
+                for (var k = 0; k < m; k++)
+                {
+                    moments[k] += w * z[k];
+                    dOmega[(3 * p) * m + k] = w * gx[k];
+                    dOmega[(3 * p + 1) * m + k] = w * gy[k];
+                    dOmega[(3 * p + 2) * m + k] = w * gz[k];
+                    if (fitWeights) dOmega[(3 * n + p) * m + k] = z[k];
+                }
+            }
+            _set.Jacobian(moments, values, dI);
+            for (var i = 0; i < q; i++)
+            {
+                r[i] = _scale[i] * (values[i] - _f[i]);
+                var row = dI.AsSpan(i * m, m);
+                for (var u = 0; u < unknowns; u++)
+                    j[i * unknowns + u] = _scale[i] * LeastSquares.Dot(row, dOmega.AsSpan(u * m, m));
+            }
+            return true;
+        }
+        var cost = LeastSquares.LevenbergMarquardt(Model, q, x, maxIterations, 1e-30 * q, deadline);
+        for (var p = 0; p < n; p++)
+        {
+            points[p] = new Vec3(x[3 * p], x[3 * p + 1], x[3 * p + 2]);
+            if (fitWeights) weights[p] = x[3 * n + p];
+        }
+        return Math.Sqrt(cost / q);
+    }
+}
