@@ -25,23 +25,45 @@ public sealed record DecodeResult(Structure? Structure, bool Decoded, string Rea
 public sealed class Decoder
 {
     /// <summary>
-    /// Largest residual (see <see cref="DecodeResult.Residual"/>) of a decoded structure. Right structures
-    /// re-encode to ~1e-12 (1e-8 at symmetric ones, where the fit converges slowly), wrong ones to 1e-4 and more.
+    /// Largest relative residual |I(decoded) - I| / |I| of a decoded structure. Right structures re-encode to
+    /// ~1e-13; a nearly symmetric molecule (real data are symmetric only to their printed digits) can end in a
+    /// symmetric image of its small distortion, ~1e-5 A from the truth, at up to ~1e-6; wrong ones stay above 1e-5.
     /// </summary>
     public const double SuccessResidual = 1e-6;
 
+    /// <summary>
+    /// Largest weighted RMS residual (each invariant relative to the norms of its blocks, down to 1e-6 of the
+    /// largest) of a decoded structure: the relative residual alone is blind to the weak high-order invariants.
+    /// </summary>
+    public const double SuccessWeightedResidual = 1e-4;
+
+    /// <summary>Atoms closer than this (Angstrom) are one atom: the density cannot tell an O from an N and an H on top of it.</summary>
+    public const double MergeDistance = 0.5;
+
     private readonly Descriptor _descriptor;
-    private readonly FrequencyMarching _marching;
+    private readonly FrequencyMarching[] _marchers;
     private readonly (double Weight, int Z)[] _species;
+    private readonly double _smallestWeight;
 
     public Decoder(DescriptorSettings settings)
     {
         settings.Validate();
         _descriptor = new Descriptor(settings);
-        _marching = new FrequencyMarching(_descriptor.Invariants);
+        // Three ways to march, tried in turn until the atoms re-encode to the fingerprint: every moment free
+        // (weak but real directions of a generic molecule are fitted); each level kept at the rank of its Gram
+        // matrix (a rotor's tiny asymmetry cannot spoil the frame); and the symmetrised march, where content below
+        // 1e-3 of each level's largest counts as absent, so a nearly symmetric molecule is decoded as its symmetric
+        // approximation and the refinement against the fingerprint restores the rest.
+        _marchers =
+        [
+            new FrequencyMarching(_descriptor.Invariants),
+            new FrequencyMarching(_descriptor.Invariants) { KeepRank = true },
+            new FrequencyMarching(_descriptor.Invariants) { LevelRankTolerance = 1e-6, Tolerance = 1e-5, LinearTolerance = 1e-3, KeepRank = true },
+        ];
         _species = settings.Weights == null
             ? Enumerable.Range(1, 118).Select(z => ((double)z, z)).ToArray()
             : settings.Weights.Select(kv => (kv.Value, Elements.AtomicNumber(kv.Key))).ToArray();
+        _smallestWeight = _species.Min(s => s.Weight);
     }
 
     public DescriptorSettings Settings => _descriptor.Settings;
@@ -49,7 +71,10 @@ public sealed class Decoder
     /// <summary>Fingerprint length this decoder takes.</summary>
     public int Length => _descriptor.Length;
 
-    /// <summary>Decodes within <paramref name="budget"/> (default 10 s); a wrong length throws <see cref="ArgumentException"/>.</summary>
+    /// <summary>
+    /// Decodes within <paramref name="budget"/> (default 10 s); a wrong length throws <see cref="ArgumentException"/>.
+    /// Not thread-safe: use one decoder per thread.
+    /// </summary>
     public DecodeResult Decode(ReadOnlySpan<double> fingerprint, TimeSpan? budget = null, int seed = 1)
     {
         if (fingerprint.Length != Length)
@@ -62,77 +87,98 @@ public sealed class Decoder
         foreach (var v in f)
             if (!double.IsFinite(v))
                 return new DecodeResult(null, false, "the fingerprint holds a value that is not a finite number", double.PositiveInfinity, clock.Elapsed.TotalSeconds);
+        // Omega_000 is the total weight times Z_000 > 0: a density of atoms has it positive.
+        if (!(f[0] > 0))
+            return new DecodeResult(null, false, "not decodable: the total weight (first invariant) is not positive", double.PositiveInfinity, clock.Elapsed.TotalSeconds);
 
         var rng = new Random(seed);
-        var weights = _marching.EquationWeights(f);
-        var refinement = new Refinement(_descriptor.Invariants, f, weights);
-        var march = _marching.Solve(f, rng, start + ticks * 4 / 10);
-
+        var set = _descriptor.Invariants;
+        // Coarse weights converge from far (they ask little of the weakest blocks); fine ones judge the result.
+        var coarse = new Refinement(set, f, _marchers[0].EquationWeights(f, 1e-6));
+        var fine = new Refinement(set, f, _marchers[0].EquationWeights(f, 1e-9));
         Candidate? best = null;
-        if (FrequencyMarching.Debug) Console.WriteLine($"    march residual {march.Residual:E1} polished {march.Polished} at {(Stopwatch.GetTimestamp() - start) / (double)Stopwatch.Frequency:F2}s");
-        // The march's errors grow with the order, so the pencil first uses only low orders (enough for
-        // small molecules); a candidate is judged by the fingerprint after refinement, not by the moments.
-        var seen = new HashSet<int>();
-        foreach (var candidate in PencilCandidates(march.Moments))
+        MarchResult? march = null;
+        for (var round = 0; Stopwatch.GetTimestamp() < deadline; round++)
         {
-            if (Stopwatch.GetTimestamp() > deadline) break;
-            if (!seen.Add(candidate.Points.Length * 1000 + candidate.Degree)) continue;
-            var c = Finish(candidate.Points, candidate.Weights, refinement, deadline, $"pencil (degree {candidate.Degree})");
-            if (FrequencyMarching.Debug) Console.WriteLine($"    pencil d={candidate.Degree}: {candidate.Points.Length} points -> residual {c.Residual:E1}");
-            if (best == null || c.Residual < best.Residual) best = c;
-            if (best.Residual <= SuccessResidual) break;
-        }
-        if (best is not { Residual: <= SuccessResidual } && Stopwatch.GetTimestamp() < deadline)
-        {
-            var remaining = TimeSpan.FromSeconds((deadline - Stopwatch.GetTimestamp()) / (double)Stopwatch.Frequency * 0.6);
-            var fallback = new MomentsToAtoms(_descriptor.Basis, new MomentsToAtomsOptions { Seed = seed }).Decode(march.Moments, remaining);
-            if (fallback.Points.Length > 0)
+            // After the three ways, searches start again from other random points.
+            var remaining = deadline - Stopwatch.GetTimestamp();
+            march = _marchers[round % _marchers.Length].Solve(f, rng, Stopwatch.GetTimestamp() + remaining / 4);
+            if (FrequencyMarching.Debug) Console.WriteLine($"    march residual {march.Residual:E1} searched {march.Searched} at {Elapsed(start):F2}s");
+            foreach (var candidate in PencilCandidates(march.Moments, coarse))
             {
-                var c = Finish(fallback.Points, fallback.Weights, refinement, deadline, "density peaks");
+                if (Stopwatch.GetTimestamp() > deadline) break;
+                var c = Finish(candidate.Points, candidate.Weights, coarse, fine, deadline, $"pencil (degree {candidate.Degree})");
+                if (FrequencyMarching.Debug) Console.WriteLine($"    pencil d={candidate.Degree}: {candidate.Points.Length} points, score {candidate.Score:E1} -> residual {c.Residual:E1} at {Elapsed(start):F2}s");
                 if (best == null || c.Residual < best.Residual) best = c;
+                if (best.Success) break;
             }
+            if (best is { Success: true }) break;
+            if (Stopwatch.GetTimestamp() < deadline)
+            {
+                remaining = deadline - Stopwatch.GetTimestamp();
+                var budgetLeft = TimeSpan.FromSeconds(remaining / (double)Stopwatch.Frequency * 0.2);
+                var fallback = new MomentsToAtoms(_descriptor.Basis, new MomentsToAtomsOptions { Seed = seed + round }).Decode(march.Moments, budgetLeft);
+                if (fallback.Points.Length > 0)
+                {
+                    var c = Finish(fallback.Points, fallback.Weights, coarse, fine, deadline, "density peaks");
+                    if (FrequencyMarching.Debug) Console.WriteLine($"    density peaks: {fallback.Points.Length} points -> residual {c.Residual:E1} at {Elapsed(start):F2}s");
+                    if (best == null || c.Residual < best.Residual) best = c;
+                }
+            }
+            if (best is { Success: true }) break;
         }
         var seconds = clock.Elapsed.TotalSeconds;
         if (best == null)
-            return new DecodeResult(null, false, $"no candidate atoms (moments residual {march.Residual:G3})", double.PositiveInfinity, seconds);
+            return new DecodeResult(null, false, $"not decodable: no candidate atoms (moments residual {march?.Residual:G3})", double.PositiveInfinity, seconds);
         var structure = new Structure(best.Species, best.Points.Select(p => Settings.Cutoff * p).ToArray());
-        return best.Residual <= SuccessResidual
-            ? new DecodeResult(structure, true, best.Route, best.Residual, seconds)
+        return best.Success
+            ? new DecodeResult(structure, true, best.Route, best.Relative, seconds)
             : new DecodeResult(structure, false,
-                $"not decodable: the best structure ({best.Route}) re-encodes with residual {best.Residual:G3} (moments residual {march.Residual:G3})",
-                best.Residual, seconds);
+                $"not decodable: the best structure ({best.Route}) re-encodes with relative residual {best.Relative:G3}, weighted {best.Residual:G3} (moments residual {march?.Residual:G3})",
+                best.Relative, seconds);
     }
 
-    private sealed record Candidate(Vec3[] Points, int[] Species, double Residual, string Route);
+    private static double Elapsed(long start) => (Stopwatch.GetTimestamp() - start) / (double)Stopwatch.Frequency;
 
-    private IEnumerable<(Vec3[] Points, double[] Weights, int Degree)> PencilCandidates(double[] moments)
+    private sealed record Candidate(Vec3[] Points, double[] Weights, int[] Species, double Residual, double Relative, string Route)
+    {
+        public bool Success => Relative <= SuccessResidual && Residual <= SuccessWeightedResidual;
+    }
+
+    /// <summary>
+    /// Pencil solutions for every degree and rank tolerance, best first by the weighted fingerprint residual of
+    /// the raw points (no refinement), each point count once.
+    /// </summary>
+    private List<(Vec3[] Points, double[] Weights, int Degree, double Score)> PencilCandidates(double[] moments, Refinement coarse)
     {
         var geometric = new double[moments.Length];
         ZernikeGeometricMap.For(Settings.NMax).ToGeometric(moments, geometric);
+        var result = new List<(Vec3[], double[], int, double Score)>();
+        var seen = new HashSet<int>();
         for (var degree = Math.Min(3, (Settings.NMax - 1) / 2); degree <= (Settings.NMax - 1) / 2; degree++)
             foreach (var tolerance in new[] { 1e-10, 1e-7, 1e-4, 1e-2 })
             {
-                MomentPencilResult result;
-                try
-                {
-                    result = MomentPencil.Solve(geometric, 2 * degree + 1, new MomentPencilOptions { RankTolerance = tolerance });
-                }
-                catch (ArgumentException)
-                {
-                    continue;
-                }
+                if (degree < 1) continue;
+                var pencil = MomentPencil.Solve(geometric, 2 * degree + 1, new MomentPencilOptions { RankTolerance = tolerance });
                 // Points the pencil gives a negligible or negative weight are noise.
-                var keep = Enumerable.Range(0, result.Count).Where(i => result.Weights[i] > 0.3 && result.Points[i].Norm < 1).ToArray();
-                if (keep.Length > 0) yield return (keep.Select(i => result.Points[i]).ToArray(), keep.Select(i => result.Weights[i]).ToArray(), degree);
+                var keep = Enumerable.Range(0, pencil.Count)
+                    .Where(i => pencil.Weights[i] > 0.3 * _smallestWeight && pencil.Points[i].Norm < 1).ToArray();
+                if (keep.Length == 0 || !seen.Add(keep.Length)) continue;
+                var points = keep.Select(i => pencil.Points[i]).ToArray();
+                var weights = keep.Select(i => pencil.Weights[i]).ToArray();
+                result.Add((points, weights, degree, coarse.WeightedResidual(points, weights)));
             }
+        result.Sort((a, b) => a.Score.CompareTo(b.Score));
+        return result;
     }
 
     /// <summary>Refine points and weights against the fingerprint, snap weights to species, refine positions again.</summary>
-    private Candidate Finish(Vec3[] points, double[] weights, Refinement refinement, long deadline, string route)
+    private Candidate Finish(Vec3[] points, double[] weights, Refinement coarse, Refinement fine, long deadline, string route)
     {
         points = points.Select(p => p.Norm < 0.999 ? p : 0.999 / p.Norm * p).ToArray();
         weights = (double[])weights.Clone();
-        refinement.Run(points, weights, fitWeights: true, maxIterations: 60, deadline);
+        coarse.Run(points, weights, fitWeights: true, maxIterations: 50, deadline);
+        if (Merge(ref points, ref weights)) coarse.Run(points, weights, fitWeights: true, maxIterations: 50, deadline);
         var species = new int[points.Length];
         for (var i = 0; i < points.Length; i++)
         {
@@ -140,7 +186,36 @@ public sealed class Decoder
             species[i] = nearest.Z;
             weights[i] = nearest.Weight;
         }
-        refinement.Run(points, weights, fitWeights: false, maxIterations: 60, deadline);
-        return new Candidate(points, species, refinement.RelativeResidual(points, weights), route);
+        coarse.Run(points, weights, fitWeights: false, maxIterations: 50, deadline);
+        fine.Run(points, weights, fitWeights: false, maxIterations: 30, deadline);
+        return new Candidate(points, weights, species, coarse.WeightedResidual(points, weights), fine.RelativeResidual(points, weights), route);
+    }
+
+    /// <summary>
+    /// Merges points closer than <see cref="MergeDistance"/> (weights add, positions average by weight) and drops
+    /// points whose weight is far below any species'. Returns whether anything changed.
+    /// </summary>
+    private bool Merge(ref Vec3[] points, ref double[] weights)
+    {
+        var limit = MergeDistance / Settings.Cutoff;
+        var p = points.ToList();
+        var w = weights.ToList();
+        var changed = false;
+        for (var i = 0; i < p.Count; i++)
+            for (var j = p.Count - 1; j > i; j--)
+                if ((p[i] - p[j]).Norm < limit && w[i] + w[j] > 0)
+                {
+                    p[i] = (w[i] * p[i] + w[j] * p[j]) / (w[i] + w[j]);
+                    w[i] += w[j];
+                    p.RemoveAt(j);
+                    w.RemoveAt(j);
+                    changed = true;
+                }
+        for (var i = p.Count - 1; i >= 0; i--)
+            if (w[i] < 0.3 * _smallestWeight) { p.RemoveAt(i); w.RemoveAt(i); changed = true; }
+        if (p.Count == 0) return false;
+        points = p.ToArray();
+        weights = w.ToArray();
+        return changed;
     }
 }

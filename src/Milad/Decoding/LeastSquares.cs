@@ -37,14 +37,16 @@ internal static class LeastSquares
     }
 
     /// <summary>
-    /// Residuals r (length rows) and Jacobian J (rows x cols, row-major) at x; returns false when x is unusable.
+    /// Residuals r (length rows) at x and, when <paramref name="j"/> is not empty, the Jacobian J (rows x cols,
+    /// row-major); returns false when x is unusable.
     /// </summary>
     public delegate bool Model(ReadOnlySpan<double> x, Span<double> r, Span<double> j);
 
     /// <summary>
-    /// Levenberg-Marquardt on |r(x)|^2 from <paramref name="x"/> (updated in place). Stops when the step no
-    /// longer reduces the cost by a relative 1e-15, the cost is below <paramref name="costTarget"/>, after
-    /// <paramref name="maxIterations"/>, or at the deadline. Returns the final cost |r|^2.
+    /// Levenberg-Marquardt on |r(x)|^2 from <paramref name="x"/> (updated in place). Trial points are evaluated
+    /// without the Jacobian; it is computed only where a step is accepted. Stops when the cost is below
+    /// <paramref name="costTarget"/>, when a step no longer reduces it by a relative 1e-12 (at the rounding
+    /// level), after <paramref name="maxIterations"/> accepted steps, or at the deadline. Returns the final cost.
     /// </summary>
     public static double LevenbergMarquardt(Model model, int rows, Span<double> x, int maxIterations, double costTarget, long deadline)
     {
@@ -52,7 +54,6 @@ internal static class LeastSquares
         var r = new double[rows];
         var j = new double[rows * cols];
         var rTrial = new double[rows];
-        var jTrial = new double[rows * cols];
         var trial = new double[cols];
         if (!model(x, r, j)) return double.PositiveInfinity;
         var cost = Dot(r, r);
@@ -66,7 +67,8 @@ internal static class LeastSquares
             var maxDiag = 0.0;
             for (var k = 0; k < cols; k++) maxDiag = Math.Max(maxDiag, jtj[k, k]);
             if (maxDiag == 0) break;
-            var improved = false;
+            var accepted = false;
+            var gain = 0.0;
             for (var attempt = 0; attempt < 12; attempt++)
             {
                 var damped = jtj.Clone();
@@ -75,24 +77,24 @@ internal static class LeastSquares
                 try { step = damped.Cholesky().Solve(jtr); }
                 catch (ArgumentException) { lambda *= 10; continue; }
                 for (var k = 0; k < cols; k++) trial[k] = x[k] - step[k];
-                if (model(trial, rTrial, jTrial))
+                if (model(trial, rTrial, default))
                 {
                     var trialCost = Dot(rTrial, rTrial);
                     if (trialCost < cost)
                     {
-                        var gain = (cost - trialCost) / cost;
+                        gain = (cost - trialCost) / cost;
                         trial.CopyTo(x);
-                        (r, rTrial) = (rTrial, r);
-                        (j, jTrial) = (jTrial, j);
                         cost = trialCost;
                         lambda = Math.Max(lambda / 5, 1e-12);
-                        improved = gain > 1e-15;
+                        accepted = true;
                         break;
                     }
                 }
                 lambda *= 8;
             }
-            if (!improved) break;
+            if (!accepted) break;
+            if (!model(x, r, j)) return double.PositiveInfinity;
+            if (gain < 1e-12) break;
         }
         return cost;
     }

@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using Milad.Invariants;
 using Milad.Structures;
 
@@ -6,8 +7,9 @@ namespace Milad.Decoding;
 /// <summary>
 /// Levenberg-Marquardt of points (and optionally weights) against the fingerprint itself, with the
 /// analytic Jacobian dI/dtheta = (dI/dOmega)(dOmega/dtheta): dOmega/dx_p = w_p grad Zr(x_p),
-/// dOmega/dw_p = Zr(x_p). Points are in unit-ball coordinates. Each invariant's residual is divided by
-/// the same scale as in <see cref="FrequencyMarching"/>, so the fit is relative per invariant.
+/// dOmega/dw_p = Zr(x_p). Points are in unit-ball coordinates. Each invariant's residual is multiplied by
+/// its equation weight (see <see cref="FrequencyMarching.EquationWeights"/>), so the fit is relative per
+/// invariant down to the weights' floor.
 /// </summary>
 internal sealed class Refinement
 {
@@ -22,8 +24,29 @@ internal sealed class Refinement
         _scale = equationWeights;
     }
 
-    /// <summary>|I(points, weights) - I| / |I|.</summary>
+    /// <summary>RMS of the weighted invariant residuals of points and weights.</summary>
+    public double WeightedResidual(Vec3[] points, double[] weights)
+    {
+        var values = Invariants(points, weights);
+        double sum = 0;
+        for (var q = 0; q < values.Length; q++)
+        {
+            var r = _scale[q] * (values[q] - _f[q]);
+            sum += r * r;
+        }
+        return Math.Sqrt(sum / values.Length);
+    }
+
+    /// <summary>|I(points, weights) - I| / |I| (Euclidean norms over the whole fingerprint).</summary>
     public double RelativeResidual(Vec3[] points, double[] weights)
+    {
+        var values = Invariants(points, weights);
+        double d = 0, f = 0;
+        for (var q = 0; q < values.Length; q++) { d += (values[q] - _f[q]) * (values[q] - _f[q]); f += _f[q] * _f[q]; }
+        return Math.Sqrt(d / f);
+    }
+
+    private double[] Invariants(Vec3[] points, double[] weights)
     {
         var basis = _set.Basis;
         var moments = new double[basis.Count];
@@ -31,17 +54,15 @@ internal sealed class Refinement
         for (var p = 0; p < points.Length; p++)
         {
             basis.Evaluate(points[p], z);
-            System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(z, weights[p], moments, moments);
+            TensorPrimitives.MultiplyAdd(z, weights[p], moments, moments);
         }
         var values = new double[_set.Count];
         _set.Evaluate(moments, values);
-        double d = 0, f = 0;
-        for (var q = 0; q < values.Length; q++) { d += (values[q] - _f[q]) * (values[q] - _f[q]); f += _f[q] * _f[q]; }
-        return Math.Sqrt(d / f);
+        return values;
     }
 
     /// <summary>Refines in place; returns the RMS of the weighted residuals.</summary>
-    public double Run(Vec3[] points, double[] weights, bool fitWeights, int maxIterations, long deadline)
+    public double Run(Vec3[] points, double[] weights, bool fitWeights, int maxIterations, long deadline, double targetRms = 1e-13)
     {
         var n = points.Length;
         var unknowns = (fitWeights ? 4 : 3) * n;
@@ -61,20 +82,30 @@ internal sealed class Refinement
         bool Model(ReadOnlySpan<double> t, Span<double> r, Span<double> j)
         {
             Array.Clear(moments);
+            var jacobian = !j.IsEmpty;
             for (var p = 0; p < n; p++)
             {
                 var pt = new Vec3(t[3 * p], t[3 * p + 1], t[3 * p + 2]);
                 if (!(pt.Norm2 < 1)) return false;
                 var w = fitWeights ? t[3 * n + p] : weights[p];
-                basis.Evaluate(pt, z, gx, gy, gz);
-                for (var k = 0; k < m; k++)
+                if (!jacobian)
                 {
-                    moments[k] += w * z[k];
-                    dOmega[(3 * p) * m + k] = w * gx[k];
-                    dOmega[(3 * p + 1) * m + k] = w * gy[k];
-                    dOmega[(3 * p + 2) * m + k] = w * gz[k];
-                    if (fitWeights) dOmega[(3 * n + p) * m + k] = z[k];
+                    basis.Evaluate(pt, z);
+                    TensorPrimitives.MultiplyAdd(z, w, moments, moments);
+                    continue;
                 }
+                basis.Evaluate(pt, z, gx, gy, gz);
+                TensorPrimitives.MultiplyAdd(z, w, moments, moments);
+                TensorPrimitives.Multiply(gx, w, dOmega.AsSpan(3 * p * m, m));
+                TensorPrimitives.Multiply(gy, w, dOmega.AsSpan((3 * p + 1) * m, m));
+                TensorPrimitives.Multiply(gz, w, dOmega.AsSpan((3 * p + 2) * m, m));
+                if (fitWeights) z.CopyTo(dOmega.AsSpan((3 * n + p) * m, m));
+            }
+            if (!jacobian)
+            {
+                _set.Evaluate(moments, values);
+                for (var i = 0; i < q; i++) r[i] = _scale[i] * (values[i] - _f[i]);
+                return true;
             }
             _set.Jacobian(moments, values, dI);
             for (var i = 0; i < q; i++)
@@ -82,11 +113,11 @@ internal sealed class Refinement
                 r[i] = _scale[i] * (values[i] - _f[i]);
                 var row = dI.AsSpan(i * m, m);
                 for (var u = 0; u < unknowns; u++)
-                    j[i * unknowns + u] = _scale[i] * LeastSquares.Dot(row, dOmega.AsSpan(u * m, m));
+                    j[i * unknowns + u] = _scale[i] * TensorPrimitives.Dot(row, dOmega.AsSpan(u * m, m));
             }
             return true;
         }
-        var cost = LeastSquares.LevenbergMarquardt(Model, q, x, maxIterations, 1e-30 * q, deadline);
+        var cost = LeastSquares.LevenbergMarquardt(Model, q, x, maxIterations, targetRms * targetRms * q, deadline);
         for (var p = 0; p < n; p++)
         {
             points[p] = new Vec3(x[3 * p], x[3 * p + 1], x[3 * p + 2]);
