@@ -177,17 +177,23 @@ public sealed class Decoder
     {
         points = points.Select(p => p.Norm < 0.999 ? p : 0.999 / p.Norm * p).ToArray();
         weights = (double[])weights.Clone();
-        coarse.Run(points, weights, fitWeights: true, maxIterations: 50, deadline);
+        // A few steps tell a candidate near the answer from a wrong one; only the first gets the full refinement.
+        var quick = coarse.Run(points, weights, fitWeights: true, maxIterations: 12, deadline);
+        if (quick <= 1e-2 && quick > 1e-11) coarse.Run(points, weights, fitWeights: true, maxIterations: 50, deadline);
         if (Merge(ref points, ref weights)) coarse.Run(points, weights, fitWeights: true, maxIterations: 50, deadline);
         var species = new int[points.Length];
+        var moved = 0.0;
         for (var i = 0; i < points.Length; i++)
         {
             var nearest = _species.MinBy(s => Math.Abs(s.Weight - weights[i]));
             species[i] = nearest.Z;
+            moved = Math.Max(moved, Math.Abs(weights[i] - nearest.Weight) / nearest.Weight);
             weights[i] = nearest.Weight;
         }
-        coarse.Run(points, weights, fitWeights: false, maxIterations: 50, deadline);
-        fine.Run(points, weights, fitWeights: false, maxIterations: 30, deadline);
+        if (quick > 1e-2)
+            return new Candidate(points, weights, species, coarse.WeightedResidual(points, weights), fine.RelativeResidual(points, weights), route);
+        if (moved > 1e-9) coarse.Run(points, weights, fitWeights: false, maxIterations: 50, deadline);
+        fine.Run(points, weights, fitWeights: false, maxIterations: 30, deadline, targetRms: 1e-11);
         return new Candidate(points, weights, species, coarse.WeightedResidual(points, weights), fine.RelativeResidual(points, weights), route);
     }
 

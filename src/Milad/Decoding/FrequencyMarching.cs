@@ -149,8 +149,14 @@ public sealed class FrequencyMarching
     /// <summary>Levels (the newest and those just below) a polish adjusts together.</summary>
     internal int PolishLevels { get; init; } = 3;
 
+    /// <summary>
+    /// Weighted RMS residual at which a polish stops: far below the tolerances, and the atoms are refined
+    /// against the fingerprint afterwards anyway, so polishing to the rounding level would only cost time.
+    /// </summary>
+    internal double PolishTarget { get; init; } = 1e-12;
+
     /// <summary>Level residual above which the polish after a linear solve runs.</summary>
-    internal double PolishThreshold { get; init; } = 1e-12;
+    internal double PolishThreshold { get; init; } = 1e-7;
 
     /// <summary>
     /// Moments whose invariants are <paramref name="fingerprint"/>, or the best found by
@@ -260,6 +266,7 @@ public sealed class FrequencyMarching
         private readonly double[][] _a;   // per l: k x r, row-major (V_l = A_l E_l)
         private readonly int[] _rank;
         private readonly double[] _grad;
+        private int _gradOf = -1;         // the invariant whose gradient _grad holds
         private int _anchor = -1;         // last level that needed a search
 
         public Run(FrequencyMarching fm, double[] f, Random rng, long deadline)
@@ -513,8 +520,7 @@ public sealed class FrequencyMarching
                 for (var r = 0; r < rows.Count; r++)
                 {
                     var q = rows[r];
-                    Array.Clear(_grad);
-                    _set.AddGradient(q, Moments, 1.0, _grad); // linear in the block: the gradient is the coefficient row
+                    Gradient(q); // linear in the block: the gradient is the coefficient row
                     for (var k = 0; k < width; k++) a[r * width + k] = _w[q] * _grad[offsets[i] + k];
                     b[r] = _w[q] * _f[q];
                 }
@@ -616,18 +622,30 @@ public sealed class FrequencyMarching
                 }
                 return true;
             }
-            var cost = LeastSquares.LevenbergMarquardt(Model, equations.Count, x, iterations, 1e-30 * equations.Count, _deadline);
+            var cost = LeastSquares.LevenbergMarquardt(Model, equations.Count, x, iterations, _fm.PolishTarget * _fm.PolishTarget * equations.Count, _deadline);
             Scatter(lo, hi, x);
             return cost;
         }
 
-        /// <summary>Invariant q of the current moments; its gradient is left in _grad.</summary>
+        /// <summary>
+        /// Invariant q of the current moments; its gradient is left in _grad (nonzero only on the invariant's
+        /// support, which the next call clears).
+        /// </summary>
         private double Value(int q)
         {
-            Array.Clear(_grad);
-            _set.AddGradient(q, Moments, 1.0, _grad);
+            Gradient(q);
             // Euler: a homogeneous polynomial of degree d has grad . x = d I.
-            return LeastSquares.Dot(_grad, Moments) / _set.Invariants[q].Degree;
+            double value = 0;
+            foreach (var i in _set.Support(q)) value += _grad[i] * Moments[i];
+            return value / _set.Invariants[q].Degree;
+        }
+
+        /// <summary>The gradient of invariant q into _grad, clearing only what the previous gradient set.</summary>
+        private void Gradient(int q)
+        {
+            if (_gradOf >= 0) foreach (var i in _set.Support(_gradOf)) _grad[i] = 0;
+            _gradOf = q;
+            _set.AddGradient(q, Moments, 1.0, _grad);
         }
 
         private double PolishKeepingRank(int lo, int hi, int iterations)
@@ -682,7 +700,7 @@ public sealed class FrequencyMarching
                 }
                 return true;
             }
-            var cost = LeastSquares.LevenbergMarquardt(Model, equations.Count, x, iterations, 1e-30 * equations.Count, _deadline);
+            var cost = LeastSquares.LevenbergMarquardt(Model, equations.Count, x, iterations, _fm.PolishTarget * _fm.PolishTarget * equations.Count, _deadline);
             Apply(x);
             return cost;
         }

@@ -75,10 +75,12 @@ internal sealed class Refinement
         var basis = _set.Basis;
         int m = basis.Count, q = _set.Count;
         var z = new double[m]; var gx = new double[m]; var gy = new double[m]; var gz = new double[m];
-        var dOmega = new double[unknowns * m]; // row per unknown
+        // dOmega[i * unknowns + u] = d Omega_i / d theta_u: one row per moment, so that a row of the Jacobian is a
+        // short sum over the moments its invariant depends on (its support), not a product with all of them.
+        var dOmega = new double[m * unknowns];
         var moments = new double[m];
         var values = new double[q];
-        var dI = new double[q * m];
+        var grad = new double[m];
         bool Model(ReadOnlySpan<double> t, Span<double> r, Span<double> j)
         {
             Array.Clear(moments);
@@ -96,24 +98,29 @@ internal sealed class Refinement
                 }
                 basis.Evaluate(pt, z, gx, gy, gz);
                 TensorPrimitives.MultiplyAdd(z, w, moments, moments);
-                TensorPrimitives.Multiply(gx, w, dOmega.AsSpan(3 * p * m, m));
-                TensorPrimitives.Multiply(gy, w, dOmega.AsSpan((3 * p + 1) * m, m));
-                TensorPrimitives.Multiply(gz, w, dOmega.AsSpan((3 * p + 2) * m, m));
-                if (fitWeights) z.CopyTo(dOmega.AsSpan((3 * n + p) * m, m));
+                for (var i = 0; i < m; i++)
+                {
+                    var row = i * unknowns;
+                    dOmega[row + 3 * p] = w * gx[i];
+                    dOmega[row + 3 * p + 1] = w * gy[i];
+                    dOmega[row + 3 * p + 2] = w * gz[i];
+                    if (fitWeights) dOmega[row + 3 * n + p] = z[i];
+                }
             }
-            if (!jacobian)
-            {
-                _set.Evaluate(moments, values);
-                for (var i = 0; i < q; i++) r[i] = _scale[i] * (values[i] - _f[i]);
-                return true;
-            }
-            _set.Jacobian(moments, values, dI);
+            _set.Evaluate(moments, values);
+            for (var i = 0; i < q; i++) r[i] = _scale[i] * (values[i] - _f[i]);
+            if (!jacobian) return true;
+            j[..(q * unknowns)].Clear();
             for (var i = 0; i < q; i++)
             {
-                r[i] = _scale[i] * (values[i] - _f[i]);
-                var row = dI.AsSpan(i * m, m);
-                for (var u = 0; u < unknowns; u++)
-                    j[i * unknowns + u] = _scale[i] * TensorPrimitives.Dot(row, dOmega.AsSpan(u * m, m));
+                var support = _set.Support(i);
+                _set.AddGradient(i, moments, _scale[i], grad);
+                var row = j.Slice(i * unknowns, unknowns);
+                foreach (var k in support)
+                {
+                    if (grad[k] != 0) TensorPrimitives.MultiplyAdd(dOmega.AsSpan(k * unknowns, unknowns), grad[k], row, row);
+                    grad[k] = 0;
+                }
             }
             return true;
         }

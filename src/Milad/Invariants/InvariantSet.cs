@@ -77,7 +77,25 @@ public sealed class InvariantSet
         }
         _start = start.ToArray();
         _i = ti.ToArray(); _j = tj.ToArray(); _k = tk.ToArray(); _c = tc.ToArray();
+        var supportStart = new List<int> { 0 };
+        var support = new List<int>();
+        foreach (var info in infos)
+        {
+            var indices = new SortedSet<int>();
+            foreach (var (n, l) in info.Blocks)
+                for (var mu = 0; mu < (info.Degree == 1 ? 1 : 2 * l + 1); mu++)
+                    indices.Add(info.Degree == 1 ? basis.Index(n, 0, 0) : basis.Offset(n, l) + mu);
+            support.AddRange(indices);
+            supportStart.Add(support.Count);
+        }
+        _supportStart = supportStart.ToArray();
+        _support = support.ToArray();
     }
+
+    private readonly int[] _supportStart, _support;
+
+    /// <summary>The moment indices invariant <paramref name="q"/> depends on (the components of its blocks), ascending.</summary>
+    public ReadOnlySpan<int> Support(int q) => _support.AsSpan(_supportStart[q], _supportStart[q + 1] - _supportStart[q]);
 
     /// <summary>"complete" or "compact".</summary>
     public string Name { get; }
