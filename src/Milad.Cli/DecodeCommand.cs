@@ -38,7 +38,7 @@ public static class DecodeCommand
         var frames = file.Frames;
         var results = ParallelDecoding.Run(decoder!, frames.Count, options.Threads,
             (d, i) => d.Decode(frames[i].Fingerprint, options.Budget, options.Seed),
-            (i, e) => new DecodeResult(null, false, $"internal error in the decoder ({e.GetType().Name}: {OneLine(e.Message)})", double.PositiveInfinity, 0),
+            (i, e, seconds) => new DecodeResult(null, false, $"internal error in the decoder ({e.GetType().Name}: {OneLine(e.Message)})", double.PositiveInfinity, seconds),
             "decode");
 
         using (var writer = new StreamWriter(sink.Stream, new UTF8Encoding(false), 1 << 16, leaveOpen: true))

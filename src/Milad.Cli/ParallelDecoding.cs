@@ -15,7 +15,7 @@ namespace Milad.Cli;
 /// </remarks>
 internal static class ParallelDecoding
 {
-    public static T[] Run<T>(Decoder first, int count, int threads, Func<Decoder, int, T> work, Func<int, Exception, T> onError, string label)
+    public static T[] Run<T>(Decoder first, int count, int threads, Func<Decoder, int, T> work, Func<int, Exception, double, T> onError, string label)
     {
         var results = new T[count];
         var pool = new ConcurrentBag<Decoder> { first };
@@ -26,13 +26,14 @@ internal static class ParallelDecoding
         Parallel.ForEach(partitions, new ParallelOptions { MaxDegreeOfParallelism = threads }, i =>
         {
             if (!pool.TryTake(out var decoder)) decoder = new Decoder(first.Settings);
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
             try
             {
                 results[i] = work(decoder, i);
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
-                results[i] = onError(i, e);
+                results[i] = onError(i, e, System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);
             }
             finally
             {

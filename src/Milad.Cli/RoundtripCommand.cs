@@ -65,7 +65,7 @@ public static class RoundtripCommand
         var clock = Stopwatch.StartNew();
         var results = ParallelDecoding.Run(decoder, molecules.Count, options.Threads,
             (d, i) => RoundtripResult.Score(molecules[i], d.Decode(molecules[i].Fingerprint, options.Budget, options.Seed), allowReflection),
-            (i, e) => RoundtripResult.Crashed(molecules[i], e),
+            (i, e, seconds) => RoundtripResult.Crashed(molecules[i], e, seconds),
             "roundtrip");
         var wall = clock.Elapsed.TotalSeconds;
         var summary = RoundtripSummary.Of(results);

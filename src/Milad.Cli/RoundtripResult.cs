@@ -73,10 +73,10 @@ internal sealed record RoundtripResult(
     }
 
     /// <summary>A molecule whose decoding threw (a decoder bug): a failure with the exception as its reason.</summary>
-    public static RoundtripResult Crashed(MoleculeInput input, Exception e) => new(
+    public static RoundtripResult Crashed(MoleculeInput input, Exception e, double seconds) => new(
         input.Index, input.File, input.Frame, input.Molecule.Count, input.Molecule.Formula,
         double.PositiveInfinity, double.PositiveInfinity, false, false, false,
-        false, double.PositiveInfinity, 0, null, null,
+        false, double.PositiveInfinity, seconds, null, null,
         $"internal error in the decoder ({e.GetType().Name}: {DecodeCommand.OneLine(e.Message)})", null);
 
     public bool InternalError => Reason?.StartsWith("internal error", StringComparison.Ordinal) == true;
