@@ -101,7 +101,6 @@ public static class RoundtripCommand
             var frame = 0;
             foreach (var structure in StructureFiles.Read(input))
             {
-                if (molecules.Count == limit) return molecules;
                 if (structure.IsPeriodic)
                     throw InputException.AtFrame(input, frame, "periodic boundaries: roundtrip decodes molecules (a crystal's environments cannot be decoded into one structure)");
                 if (structure.Count == 0) throw InputException.AtFrame(input, frame, "the frame has no atoms");
@@ -116,6 +115,7 @@ public static class RoundtripCommand
                     throw InputException.AtFrame(input, frame, e.Message);
                 }
                 molecules.Add(new MoleculeInput(molecules.Count, input, frame, molecule, fingerprint));
+                if (molecules.Count == limit) return molecules; // frames after the limit are not even read
                 frame++;
             }
         }

@@ -99,6 +99,22 @@ public class RoundtripCommandTests(ITestOutputHelper output)
         Assert.Contains("wrote", stdout);
     }
 
+    [Fact]
+    public void FramesAfterTheLimitAreNotRead()
+    {
+        var dir = CliRunner.TempDirectory();
+        var water = StructureFiles.Read(TestData.File("molecules", "qm9_first100.xyz")).ElementAt(2);
+        var input = Path.Combine(dir, "in.xyz");
+        ExtendedXyz.Write(input, [water]);
+        File.AppendAllText(input, "3\nbroken frame\nH 0 0\n");
+        var report = Path.Combine(dir, "report.json");
+        var (exit, _, err) = CliRunner.Run("roundtrip", input, "--report", report, "--preset", "paper", "--limit", "1", "--budget", "2");
+        Assert.True(exit == 0, err);
+        (exit, _, err) = CliRunner.Run("roundtrip", input, "--report", report, "--preset", "paper", "--budget", "2");
+        Assert.Equal(2, exit);
+        Assert.Contains("in.xyz:", err);
+    }
+
     public static TheoryData<string, string> BadRuns => new()
     {
         { "missing-input", "absent.xyz: no such file" },
