@@ -1,0 +1,125 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using Milad.Fingerprints;
+using Milad.Invariants;
+using Milad.IO;
+using Milad.Structures;
+using Decoder = Milad.Decoding.Decoder;
+
+namespace Milad.Cli;
+
+/// <summary>
+/// `milad roundtrip INPUT... --report REPORT.json [--plot PLOT.png]`: encode every molecule, decode its
+/// fingerprint, superpose the result on the molecule and score it (see <see cref="RoundtripResult"/>);
+/// report per molecule and by size, a table on stdout, optionally a plot.
+/// </summary>
+public static class RoundtripCommand
+{
+    public static Command Create(TextWriter stdout, TextWriter stderr)
+    {
+        var inputs = new Argument<string[]>("INPUT") { Arity = ArgumentArity.OneOrMore, Description = "Molecules: .xyz/.extxyz files (a cell without periodic boundaries, as in a boxed molecule, is ignored)." };
+        var report = new Option<string>("--report", "-r") { Required = true, Description = "JSON report: descriptor, one result per molecule, summary with rates by size." };
+        var plot = new Option<string?>("--plot") { Description = "PNG plot of the success rate against the number of atoms." };
+        var preset = new Option<string>("--preset") { DefaultValueFactory = _ => "default", Description = $"Descriptor preset: {string.Join(", ", Presets.Names)}." };
+        var nmax = new Option<int?>("--nmax") { Description = "Largest Zernike order n_max (overrides the preset)." };
+        var cutoff = new Option<double?>("--cutoff") { Description = "Molecule radius in Angstrom (overrides the preset's 7.5)." };
+        var weights = new Option<string?>("--weights") { Description = "Species weights, e.g. H=1,C=6,N=7,O=8 (default: atomic numbers)." };
+        var limit = new Option<int?>("--limit") { Description = "Only the first K molecules (over all inputs, in order)." };
+        var command = new Command("roundtrip", "Encode molecules, decode their fingerprints, and score how many come back (positions; positions and species).")
+        {
+            inputs, report, plot, preset, nmax, cutoff, weights, limit,
+        };
+        var decoding = new DecodingOptions.Set(command);
+        command.SetAction(p =>
+        {
+            var settings = new FingerprintCommand.FingerprintOptions(p.GetValue(preset)!, p.GetValue(nmax), p.GetValue(cutoff),
+                FingerprintCommand.ParseWeights(p.GetValue(weights)), "molecule", false, false).SettingsFor("molecule");
+            return Run(p.GetValue(inputs)!, p.GetValue(report)!, p.GetValue(plot), p.GetValue(preset)!, settings, p.GetValue(limit),
+                decoding.Read(p), stdout, stderr);
+        });
+        return command;
+    }
+
+    internal static int Run(string[] inputs, string reportPath, string? plotPath, string preset, DescriptorSettings settings, int? limit,
+        DecodingOptions options, TextWriter stdout, TextWriter stderr)
+    {
+        if (limit is < 1) throw new InputException($"--limit must be at least 1, got {limit}");
+        if (Path.GetExtension(reportPath).ToLowerInvariant() != ".json")
+            throw new InputException($"{reportPath}: the report is JSON; give it a .json name");
+        if (plotPath != null && Path.GetExtension(plotPath).ToLowerInvariant() != ".png")
+            throw new InputException($"{plotPath}: the plot is a PNG image; give it a .png name");
+        foreach (var input in inputs)
+            _ = StructureFiles.Read(input); // a missing file or unknown type fails before any work
+
+        var descriptor = new Descriptor(settings);
+        var molecules = ReadMolecules(inputs, descriptor, limit ?? int.MaxValue);
+        var decoder = new Decoder(settings);
+        // Without pseudoscalars a molecule and its mirror image have the same fingerprint: either is right.
+        var allowReflection = descriptor.Invariants.Invariants.All(i => i.Kind != InvariantKind.Pseudoscalar);
+
+        // Opened before the long part, so a missing output folder fails at once; deleted unless committed.
+        using var report = new AtomicFile(reportPath);
+        using var plot = plotPath == null ? null : new AtomicFile(plotPath);
+
+        var clock = Stopwatch.StartNew();
+        var results = ParallelDecoding.Run(decoder, molecules.Count, options.Threads,
+            (d, i) => RoundtripResult.Score(molecules[i], d.Decode(molecules[i].Fingerprint, options.Budget, options.Seed), allowReflection),
+            (i, e, seconds) => RoundtripResult.Crashed(molecules[i], e, seconds),
+            "roundtrip");
+        var wall = clock.Elapsed.TotalSeconds;
+        var summary = RoundtripSummary.Of(results);
+
+        RoundtripReport.Write(report.Stream, preset, descriptor, options, allowReflection, results, summary, wall);
+        if (plot != null)
+        {
+            var title = string.Create(CultureInfo.InvariantCulture,
+                $"milad roundtrip, preset {preset} (n_max {settings.NMax}, {settings.InvariantSet}): positions {100 * summary.PositionsSuccessRate:F1} %, + species {100 * summary.SpeciesSuccessRate:F1} % of {summary.Molecules}");
+            plot.Stream.Write(RoundtripPlot.Render(summary, title));
+        }
+        report.Commit();
+        plot?.Commit();
+
+        stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"roundtrip: {summary.Molecules} molecule(s), preset {preset} (n_max {settings.NMax}, {settings.InvariantSet}, {descriptor.Length} invariants), budget {options.BudgetSeconds:G} s, {options.Threads} thread(s), {wall:F1} s"));
+        RoundtripTable.Write(stdout, summary);
+        stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"decoder confirmed {100 * summary.DecodedRate:F1}%; seconds per molecule: median {summary.MedianSeconds:F2}, p95 {summary.P95Seconds:F2}, max {summary.MaxSeconds:F2}"));
+        stdout.WriteLine(plotPath == null ? $"wrote {reportPath}" : $"wrote {reportPath} and {plotPath}");
+        return DecodeCommand.ReportInternalErrors(results.Count(r => r.InternalError), reportPath, stderr);
+    }
+
+    /// <summary>
+    /// Reads and encodes the molecules in order (fast next to decoding), so a bad frame fails before any
+    /// decoding, naming its file and frame. The cell of a non-periodic frame (a molecule in a box) is dropped.
+    /// </summary>
+    private static List<MoleculeInput> ReadMolecules(string[] inputs, Descriptor descriptor, int limit)
+    {
+        var molecules = new List<MoleculeInput>();
+        foreach (var input in inputs)
+        {
+            var frame = 0;
+            foreach (var structure in StructureFiles.Read(input))
+            {
+                if (structure.IsPeriodic)
+                    throw InputException.AtFrame(input, frame, "periodic boundaries: roundtrip decodes molecules (a crystal's environments cannot be decoded into one structure)");
+                if (structure.Count == 0) throw InputException.AtFrame(input, frame, "the frame has no atoms");
+                var molecule = new Structure(structure.AtomicNumbers, structure.Positions);
+                double[] fingerprint;
+                try
+                {
+                    fingerprint = descriptor.Encode(molecule).Values;
+                }
+                catch (InputException e)
+                {
+                    throw InputException.AtFrame(input, frame, e.Message);
+                }
+                molecules.Add(new MoleculeInput(molecules.Count, input, frame, molecule, fingerprint));
+                if (molecules.Count == limit) return molecules; // frames after the limit are not even read
+                frame++;
+            }
+        }
+        if (molecules.Count == 0) throw new InputException($"{string.Join(", ", inputs)}: no frames");
+        return molecules;
+    }
+}
