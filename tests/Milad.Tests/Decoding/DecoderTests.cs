@@ -1,0 +1,167 @@
+using System.Diagnostics;
+using Milad.Alignment;
+using Milad.Decoding;
+using Milad.Fingerprints;
+using Milad.IO;
+using Milad.Structures;
+using Xunit.Abstractions;
+
+namespace Milad.Tests.Decoding;
+
+/// <summary>
+/// Fingerprint -> molecule with no model: every test encodes a known structure, decodes the fingerprint alone
+/// and compares the result with the truth after optimal rotation and pairing (reflection not allowed: the
+/// fingerprint has pseudoscalars).
+/// </summary>
+public class DecoderTests(ITestOutputHelper output)
+{
+    private static readonly DescriptorSettings Default = Presets.Get("default");
+
+    private static Decoder DefaultDecoder { get; } = new(Default);
+
+    private static Descriptor DefaultDescriptor { get; } = new(Default);
+
+    private static string Examples => Path.Combine(TestData.RepositoryRoot, "examples", "molecules.xyz");
+
+    /// <summary>Decodes the molecule's fingerprint; returns the RMSD (A) within species, +inf when the atoms or species differ.</summary>
+    private double RoundTrip(Structure molecule, DescriptorSettings? settings = null, int seed = 1)
+    {
+        var descriptor = settings == null ? DefaultDescriptor : new Descriptor(settings);
+        var decoder = settings == null ? DefaultDecoder : new Decoder(settings);
+        var result = decoder.Decode(descriptor.Encode(molecule).Values, TimeSpan.FromSeconds(20), seed);
+        output.WriteLine($"{molecule.Formula} ({molecule.Count} atoms): decoded {result.Decoded}, residual {result.Residual:E1}, {result.Seconds:F2} s, {result.Reason}");
+        if (result.Structure == null || result.Structure.Count != molecule.Count) return double.PositiveInfinity;
+        var alignment = StructureAlignment.Align(molecule, result.Structure);
+        return alignment.SpeciesMatch ? alignment.Rmsd : double.PositiveInfinity;
+    }
+
+    [Theory]
+    [InlineData(3, 1)]
+    [InlineData(5, 2)]
+    [InlineData(8, 3)]
+    [InlineData(12, 4)]
+    [InlineData(17, 5)]
+    [InlineData(21, 6)]
+    [InlineData(25, 7)]
+    [InlineData(30, 8)]
+    public void RandomClustersWithRandomSpecies(int atoms, int seed)
+    {
+        var cluster = Geometry.RandomCluster(new Random(seed), atoms, radius: 1.2 * Math.Cbrt(atoms) + 0.8, minDistance: 1.0);
+        Assert.True(RoundTrip(cluster) < 1e-4);
+    }
+
+    [Theory]
+    [InlineData("water")]
+    [InlineData("ammonia")]
+    [InlineData("methane")]
+    [InlineData("acetylene")]
+    [InlineData("carbon dioxide")]
+    [InlineData("benzene")]
+    [InlineData("sulfur hexafluoride")]
+    public void SymmetricPlanarAndLinearMolecules(string name)
+    {
+        var molecule = StructureFiles.Read(Examples).Single(m => (string)m.Info["name"] == name);
+        Assert.True(RoundTrip(new Structure(molecule.AtomicNumbers, molecule.Positions)) < 1e-3);
+    }
+
+    [Fact]
+    public void OctahedralClusterAndRandomPlanarCluster()
+    {
+        var octahedron = new Structure([26, 8, 8, 8, 8, 8, 8],
+            [Vec3.Zero, new(2, 0, 0), new(-2, 0, 0), new(0, 2, 0), new(0, -2, 0), new(0, 0, 2), new(0, 0, -2)]);
+        Assert.True(RoundTrip(octahedron) < 1e-3);
+        var rng = new Random(11);
+        var planar = Geometry.RandomCluster(rng, 12, 3.5, 1.0);
+        planar = new Structure(planar.AtomicNumbers, planar.Positions.Select(p => new Vec3(p.X, p.Y, 0)).ToArray());
+        if (planar.Positions.SelectMany((p, i) => planar.Positions.Skip(i + 1), (p, q) => (p - q).Norm).Min() > 0.5)
+            Assert.True(RoundTrip(planar) < 1e-3);
+    }
+
+    [Fact]
+    public void EnantiomersDecodeToTheirOwnHand()
+    {
+        var molecules = StructureFiles.Read(Examples).Where(m => ((string)m.Info["name"]).StartsWith("bromochlorofluoromethane")).ToList();
+        Assert.Equal(2, molecules.Count);
+        foreach (var m in molecules)
+        {
+            var molecule = new Structure(m.AtomicNumbers, m.Positions);
+            var result = DefaultDecoder.Decode(DefaultDescriptor.Encode(molecule).Values);
+            Assert.True(result.Decoded, result.Reason);
+            // A proper rotation reaches the truth; the mirror image is far from it.
+            Assert.True(StructureAlignment.Align(molecule, result.Structure!).Rmsd < 1e-6);
+            var mirror = new Structure(molecule.AtomicNumbers, molecule.Positions.Select(p => new Vec3(-p.X, p.Y, p.Z)).ToArray());
+            Assert.True(StructureAlignment.Align(mirror, result.Structure!).Rmsd > 0.1);
+        }
+    }
+
+    [Fact]
+    public void QmNineMoleculesAtThePaperOrder()
+    {
+        // Every tenth molecule, but not the linear ones of more than 4 atoms (C3HN, C4H2): order-7 moments hold
+        // 8 moments of the distribution along their line, which fix at most 4 weighted points.
+        var molecules = StructureFiles.Read(TestData.File("molecules", "qm9_first100.xyz"))
+            .Where((m, i) => i % 10 == 3 && !(m.Count > 4 && IsLinear(m))).ToList();
+        var settings = Presets.Get("paper");
+        var ok = molecules.Count(m => RoundTrip(new Structure(m.AtomicNumbers, m.Positions), settings) < 0.01);
+        output.WriteLine($"{ok}/{molecules.Count} decoded at n_max 7");
+        Assert.Equal(molecules.Count, ok);
+    }
+
+    private static bool IsLinear(Structure m)
+    {
+        var axis = m.Positions[1] - m.Positions[0];
+        return m.Positions.All(p => (p - m.Positions[0]).Cross(axis).Norm < 1e-3 * axis.Norm);
+    }
+
+    [Fact]
+    public void SinglePrecisionFingerprints()
+    {
+        // Rounding every invariant to float32 (relative error 6e-8) leaves the moments accurate to ~1e-7
+        // where the fingerprint is generic; the refinement cannot go below the rounding, so success is judged
+        // by the atoms alone.
+        var molecules = StructureFiles.Read(TestData.File("molecules", "qm9_derived_985.xyz")).Where((_, i) => i % 100 == 7).ToList();
+        var ok = 0;
+        double worst = 0;
+        foreach (var m in molecules)
+        {
+            var molecule = new Structure(m.AtomicNumbers, m.Positions);
+            var f = DefaultDescriptor.Encode(molecule).Values.Select(v => (double)(float)v).ToArray();
+            var result = DefaultDecoder.Decode(f, TimeSpan.FromSeconds(10));
+            if (result.Structure == null || result.Structure.Count != molecule.Count) continue;
+            var alignment = StructureAlignment.Align(molecule, result.Structure);
+            if (alignment.SpeciesMatch && alignment.Rmsd < 0.01) { ok++; worst = Math.Max(worst, alignment.Rmsd); }
+        }
+        output.WriteLine($"float32 fingerprints: {ok}/{molecules.Count} decoded, worst RMSD of those {worst:E1} A");
+        Assert.True(ok >= molecules.Count - 2, $"{ok}/{molecules.Count}");
+    }
+
+    [Fact]
+    public void RandomVectorIsNotDecodableAndStaysWithinBudget()
+    {
+        var rng = new Random(5);
+        var f = Enumerable.Range(0, DefaultDecoder.Length).Select(_ => Geometry.Gaussian(rng)).ToArray();
+        f[0] = Math.Abs(f[0]) + 1;
+        var clock = Stopwatch.StartNew();
+        var result = DefaultDecoder.Decode(f, TimeSpan.FromSeconds(1));
+        output.WriteLine($"random vector: {clock.Elapsed.TotalSeconds:F2} s, {result.Reason}");
+        Assert.False(result.Decoded);
+        Assert.StartsWith("not decodable", result.Reason);
+        Assert.True(clock.Elapsed.TotalSeconds < 3, $"{clock.Elapsed.TotalSeconds} s for a 1 s budget");
+    }
+
+    [Fact]
+    public void DegenerateFingerprintsGiveReasonsNotExceptions()
+    {
+        var length = DefaultDecoder.Length;
+        var zero = DefaultDecoder.Decode(new double[length], TimeSpan.FromSeconds(1));
+        Assert.False(zero.Decoded);
+        var nan = new double[length];
+        nan[3] = double.NaN;
+        Assert.False(DefaultDecoder.Decode(nan, TimeSpan.FromSeconds(1)).Decoded);
+        // One atom: only l = 0 has content.
+        var single = DefaultDecoder.Decode(DefaultDescriptor.Encode(new Structure([6], [Vec3.Zero])).Values, TimeSpan.FromSeconds(2));
+        Assert.True(single.Decoded, single.Reason);
+        Assert.Equal(1, single.Structure!.Count);
+        Assert.Throws<ArgumentException>(() => DefaultDecoder.Decode(new double[length - 1]));
+    }
+}
