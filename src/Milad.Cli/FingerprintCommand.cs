@@ -17,6 +17,7 @@ public static class FingerprintCommand
         var nmax = new Option<int?>("--nmax") { Description = "Largest Zernike order n_max (overrides the preset)." };
         var cutoff = new Option<double?>("--cutoff") { Description = "Molecule radius / environment cutoff in Angstrom (overrides the preset: 7.5 for molecules, 5 for environments)." };
         var weights = new Option<string?>("--weights") { Description = "Species weights, e.g. H=1,C=6,N=7,O=8 (default: atomic numbers)." };
+        var secondWeights = SecondWeightsOption();
         var mode = new Option<string?>("--mode") { Description = "molecule or environments (default: molecule for non-periodic frames, environments for periodic ones)." };
         mode.AcceptOnlyFromAmong("molecule", "environments");
         var derivatives = new Option<bool>("--derivatives") { Description = "Also write the Jacobian of every invariant with respect to every atom position." };
@@ -24,20 +25,20 @@ public static class FingerprintCommand
 
         var command = new Command("fingerprint", "Encode structures as rotation-, translation- and permutation-invariant fingerprints.")
         {
-            inputs, output, preset, nmax, cutoff, weights, mode, derivatives, centre,
+            inputs, output, preset, nmax, cutoff, weights, secondWeights, mode, derivatives, centre,
         };
         command.SetAction(p =>
         {
             var options = new FingerprintOptions(
                 p.GetValue(preset)!, p.GetValue(nmax), p.GetValue(cutoff), ParseWeights(p.GetValue(weights)),
-                p.GetValue(mode), p.GetValue(derivatives), p.GetValue(centre));
+                p.GetValue(mode), p.GetValue(derivatives), p.GetValue(centre), ParseWeights(p.GetValue(secondWeights), "--second-weights"));
             return Run(p.GetValue(inputs)!, p.GetValue(output)!, options, stdout);
         });
         return command;
     }
 
     internal sealed record FingerprintOptions(string Preset, int? NMax, double? Cutoff, IReadOnlyDictionary<string, double>? Weights,
-        string? Mode, bool Derivatives, bool IncludeCentre)
+        string? Mode, bool Derivatives, bool IncludeCentre, IReadOnlyDictionary<string, double>? SecondWeights = null)
     {
         public DescriptorSettings SettingsFor(string mode)
         {
@@ -45,6 +46,7 @@ public static class FingerprintCommand
             if (NMax is { } n) s = s with { NMax = n };
             if (Cutoff is { } c) s = s with { Cutoff = c };
             if (Weights != null) s = s with { Weights = Weights };
+            if (SecondWeights != null) s = s with { SecondWeights = SecondWeights };
             if (IncludeCentre) s = s with { IncludeCentre = true };
             s.Validate();
             return s;
@@ -95,8 +97,14 @@ public static class FingerprintCommand
         return MiladCommand.Ok;
     }
 
+    /// <summary>The --second-weights option (shared by the commands that encode).</summary>
+    internal static Option<string?> SecondWeightsOption() => new("--second-weights")
+    {
+        Description = "A second species weighting, e.g. H=1,C=2,N=3,O=4: the fingerprint is then both fingerprints concatenated, and the decoder tells species apart by the pair of weights.",
+    };
+
     /// <summary>"H=1,C=6" -> {H: 1, C: 6}; one clear error for anything else.</summary>
-    internal static IReadOnlyDictionary<string, double>? ParseWeights(string? text)
+    internal static IReadOnlyDictionary<string, double>? ParseWeights(string? text, string option = "--weights")
     {
         if (string.IsNullOrWhiteSpace(text)) return null;
         var result = new Dictionary<string, double>(StringComparer.Ordinal);
@@ -104,8 +112,8 @@ public static class FingerprintCommand
         {
             var kv = part.Split('=', StringSplitOptions.TrimEntries);
             if (kv.Length != 2 || !double.TryParse(kv[1], NumberStyles.Float, CultureInfo.InvariantCulture, out var w))
-                throw new InputException($"--weights: '{part}' is not SYMBOL=NUMBER");
-            if (!Elements.TryGetAtomicNumber(kv[0], out var z)) throw new InputException($"--weights: unknown element '{kv[0]}'");
+                throw new InputException($"{option}: '{part}' is not SYMBOL=NUMBER");
+            if (!Elements.TryGetAtomicNumber(kv[0], out var z)) throw new InputException($"{option}: unknown element '{kv[0]}'");
             result[Elements.Symbol(z)] = w;
         }
         return result;

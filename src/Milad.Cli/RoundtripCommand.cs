@@ -25,16 +25,18 @@ public static class RoundtripCommand
         var nmax = new Option<int?>("--nmax") { Description = "Largest Zernike order n_max (overrides the preset)." };
         var cutoff = new Option<double?>("--cutoff") { Description = "Molecule radius in Angstrom (overrides the preset's 7.5)." };
         var weights = new Option<string?>("--weights") { Description = "Species weights, e.g. H=1,C=6,N=7,O=8 (default: atomic numbers)." };
+        var secondWeights = FingerprintCommand.SecondWeightsOption();
         var limit = new Option<int?>("--limit") { Description = "Only the first K molecules (over all inputs, in order)." };
         var command = new Command("roundtrip", "Encode molecules, decode their fingerprints, and score how many come back (positions; positions and species).")
         {
-            inputs, report, plot, preset, nmax, cutoff, weights, limit,
+            inputs, report, plot, preset, nmax, cutoff, weights, secondWeights, limit,
         };
         var decoding = new DecodingOptions.Set(command);
         command.SetAction(p =>
         {
             var settings = new FingerprintCommand.FingerprintOptions(p.GetValue(preset)!, p.GetValue(nmax), p.GetValue(cutoff),
-                FingerprintCommand.ParseWeights(p.GetValue(weights)), "molecule", false, false).SettingsFor("molecule");
+                FingerprintCommand.ParseWeights(p.GetValue(weights)), "molecule", false, false,
+                FingerprintCommand.ParseWeights(p.GetValue(secondWeights), "--second-weights")).SettingsFor("molecule");
             return Run(p.GetValue(inputs)!, p.GetValue(report)!, p.GetValue(plot), p.GetValue(preset)!, settings, p.GetValue(limit),
                 decoding.Read(p), stdout, stderr);
         });

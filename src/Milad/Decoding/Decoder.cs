@@ -83,10 +83,13 @@ public sealed class Decoder
         var start = Stopwatch.GetTimestamp();
         var ticks = (long)((budget ?? TimeSpan.FromSeconds(10)).TotalSeconds * Stopwatch.Frequency);
         var deadline = start + ticks;
-        var f = fingerprint.ToArray();
-        foreach (var v in f)
+        foreach (var v in fingerprint)
             if (!double.IsFinite(v))
                 return new DecodeResult(null, false, "the fingerprint holds a value that is not a finite number", double.PositiveInfinity, clock.Elapsed.TotalSeconds);
+        // Positions from the first weighting; a second one (if any) tells the species.
+        var count = _descriptor.Invariants.Count;
+        var f = fingerprint[..count].ToArray();
+        var f2 = _descriptor.Weightings == 2 ? fingerprint[count..].ToArray() : null;
         // Omega_000 is the total weight times Z_000 > 0: a density of atoms has it positive.
         if (!(f[0] > 0))
             return new DecodeResult(null, false, "not decodable: the total weight (first invariant) is not positive", double.PositiveInfinity, clock.Elapsed.TotalSeconds);
@@ -129,6 +132,7 @@ public sealed class Decoder
             }
             if (best is { Success: true }) break;
         }
+        if (best != null && f2 != null) best = WithSecondWeighting(best, f, f2, deadline);
         var seconds = clock.Elapsed.TotalSeconds;
         if (best == null)
             return new DecodeResult(null, false, $"not decodable: no candidate atoms (moments residual {march?.Residual:G3})", double.PositiveInfinity, seconds);
@@ -197,6 +201,40 @@ public sealed class Decoder
         if (moved > 1e-9) coarse.Run(points, weights, fitWeights: false, maxIterations: 50, deadline);
         fine.Run(points, weights, fitWeights: false, maxIterations: 30, deadline, targetRms: 1e-11);
         return new Candidate(points, weights, species, coarse.WeightedResidual(points, weights), fine.RelativeResidual(points, weights), route);
+    }
+
+    /// <summary>
+    /// The second weighting: its weight for each decoded atom by least squares against the second half of the
+    /// fingerprint (positions fixed), then each atom's species as the element whose pair of weights is nearest
+    /// (relative distances). The residual becomes that of the whole fingerprint.
+    /// </summary>
+    private Candidate WithSecondWeighting(Candidate best, double[] f1, double[] f2, long deadline)
+    {
+        var set = _descriptor.Invariants;
+        var second = new Refinement(set, f2, _marchers[0].EquationWeights(f2, 1e-6));
+        var table = Settings.SecondWeights!.Select(kv => (Z: Elements.AtomicNumber(kv.Key), W2: kv.Value))
+            .Where(e => Settings.Weights == null || Settings.Weights.ContainsKey(Elements.Symbol(e.Z)))
+            .Select(e => (e.Z, W1: Settings.WeightOf(e.Z, 0), e.W2)).ToArray();
+        var w2 = new double[best.Points.Length];
+        Array.Fill(w2, table.Average(e => e.W2));
+        second.Run(best.Points, w2, fitWeights: true, maxIterations: 50, deadline, fitPositions: false);
+        var species = new int[w2.Length];
+        var snapped = new double[w2.Length];
+        for (var i = 0; i < w2.Length; i++)
+        {
+            var w1 = best.Weights[i];
+            var nearest = table.MinBy(e => Math.Pow((w1 - e.W1) / e.W1, 2) + Math.Pow((w2[i] - e.W2) / e.W2, 2));
+            species[i] = nearest.Z;
+            snapped[i] = nearest.W2;
+        }
+        var r1 = new Refinement(set, f1, _marchers[0].EquationWeights(f1, 1e-6)).RelativeResidual(best.Points, best.Weights);
+        var r2 = second.RelativeResidual(best.Points, snapped);
+        double n1 = 0, n2 = 0;
+        foreach (var v in f1) n1 += v * v;
+        foreach (var v in f2) n2 += v * v;
+        var relative = Math.Sqrt((r1 * r1 * n1 + r2 * r2 * n2) / (n1 + n2));
+        var weighted = Math.Max(best.Residual, second.WeightedResidual(best.Points, snapped));
+        return best with { Species = species, Residual = weighted, Relative = relative };
     }
 
     /// <summary>

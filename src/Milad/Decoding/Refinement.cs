@@ -61,16 +61,20 @@ internal sealed class Refinement
         return values;
     }
 
-    /// <summary>Refines in place; returns the RMS of the weighted residuals.</summary>
-    public double Run(Vec3[] points, double[] weights, bool fitWeights, int maxIterations, long deadline, double targetRms = 1e-13)
+    /// <summary>
+    /// Refines in place (positions unless <paramref name="fitPositions"/> is false, weights when
+    /// <paramref name="fitWeights"/>); returns the RMS of the weighted residuals.
+    /// </summary>
+    public double Run(Vec3[] points, double[] weights, bool fitWeights, int maxIterations, long deadline, double targetRms = 1e-13, bool fitPositions = true)
     {
         var n = points.Length;
-        var unknowns = (fitWeights ? 4 : 3) * n;
+        var w0 = fitPositions ? 3 * n : 0; // unknowns: positions (3n), then weights (n)
+        var unknowns = w0 + (fitWeights ? n : 0);
         var x = new double[unknowns];
         for (var p = 0; p < n; p++)
         {
-            x[3 * p] = points[p].X; x[3 * p + 1] = points[p].Y; x[3 * p + 2] = points[p].Z;
-            if (fitWeights) x[3 * n + p] = weights[p];
+            if (fitPositions) { x[3 * p] = points[p].X; x[3 * p + 1] = points[p].Y; x[3 * p + 2] = points[p].Z; }
+            if (fitWeights) x[w0 + p] = weights[p];
         }
         var basis = _set.Basis;
         int m = basis.Count, q = _set.Count;
@@ -87,9 +91,9 @@ internal sealed class Refinement
             var jacobian = !j.IsEmpty;
             for (var p = 0; p < n; p++)
             {
-                var pt = new Vec3(t[3 * p], t[3 * p + 1], t[3 * p + 2]);
+                var pt = fitPositions ? new Vec3(t[3 * p], t[3 * p + 1], t[3 * p + 2]) : points[p];
                 if (!(pt.Norm2 < 1)) return false;
-                var w = fitWeights ? t[3 * n + p] : weights[p];
+                var w = fitWeights ? t[w0 + p] : weights[p];
                 if (!jacobian)
                 {
                     basis.Evaluate(pt, z);
@@ -101,10 +105,13 @@ internal sealed class Refinement
                 for (var i = 0; i < m; i++)
                 {
                     var row = i * unknowns;
-                    dOmega[row + 3 * p] = w * gx[i];
-                    dOmega[row + 3 * p + 1] = w * gy[i];
-                    dOmega[row + 3 * p + 2] = w * gz[i];
-                    if (fitWeights) dOmega[row + 3 * n + p] = z[i];
+                    if (fitPositions)
+                    {
+                        dOmega[row + 3 * p] = w * gx[i];
+                        dOmega[row + 3 * p + 1] = w * gy[i];
+                        dOmega[row + 3 * p + 2] = w * gz[i];
+                    }
+                    if (fitWeights) dOmega[row + w0 + p] = z[i];
                 }
             }
             _set.Evaluate(moments, values);
@@ -127,8 +134,8 @@ internal sealed class Refinement
         var cost = LeastSquares.LevenbergMarquardt(Model, q, x, maxIterations, targetRms * targetRms * q, deadline);
         for (var p = 0; p < n; p++)
         {
-            points[p] = new Vec3(x[3 * p], x[3 * p + 1], x[3 * p + 2]);
-            if (fitWeights) weights[p] = x[3 * n + p];
+            if (fitPositions) points[p] = new Vec3(x[3 * p], x[3 * p + 1], x[3 * p + 2]);
+            if (fitWeights) weights[p] = x[w0 + p];
         }
         return Math.Sqrt(cost / q);
     }

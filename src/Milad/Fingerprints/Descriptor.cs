@@ -35,8 +35,14 @@ public sealed class Descriptor
 
     public ZernikeBasis Basis => Invariants.Basis;
 
-    /// <summary>Number of invariants in one fingerprint.</summary>
-    public int Length => Invariants.Count;
+    /// <summary>
+    /// Number of numbers in one fingerprint: the invariants of the density with the species weights, followed,
+    /// when <see cref="DescriptorSettings.SecondWeights"/> is set, by those of the density with the second weights.
+    /// </summary>
+    public int Length => Invariants.Count * Weightings;
+
+    /// <summary>1, or 2 with a second weighting of the species.</summary>
+    public int Weightings => Settings.SecondWeights == null ? 1 : 2;
 
     /// <summary>Real Zernike moments of a molecule about its centroid (see <see cref="ZernikeBasis"/> for the basis).</summary>
     public double[] Moments(Structure molecule)
@@ -81,13 +87,16 @@ public sealed class Descriptor
         var (points, weights) = MoleculePoints(molecule);
         var n = points.Length;
         var values = new double[Length];
+        var c = Invariants.Count;
         if (!withJacobian)
         {
-            EncodePoints(points, weights, null, values, default);
+            for (var k = 0; k < Weightings; k++)
+                EncodePoints(points, k == 0 ? weights : MoleculeWeights(molecule, 1), null, values.AsSpan(k * c, c), default);
             return new Fingerprint(values, null, n);
         }
         var pointGrad = new double[Length * 3 * n];
-        EncodePoints(points, weights, null, values, pointGrad);
+        for (var k = 0; k < Weightings; k++)
+            EncodePoints(points, k == 0 ? weights : MoleculeWeights(molecule, 1), null, values.AsSpan(k * c, c), pointGrad.AsSpan(k * c * 3 * n, c * 3 * n));
         // The centroid moves with every atom: dI/dx_j = g_j - (1/N) sum_i g_i.
         for (var q = 0; q < Length; q++)
         {
@@ -110,6 +119,7 @@ public sealed class Descriptor
         var list = NeighbourList.Build(structure, Settings.Cutoff);
         var n = structure.Count;
         var result = new Fingerprint[n];
+        var c = Invariants.Count;
         for (var centre = 0; centre < n; centre++)
         {
             var neighbours = list.Of(centre);
@@ -118,12 +128,20 @@ public sealed class Descriptor
             var values = new double[Length];
             if (!withJacobian)
             {
-                EncodePoints(points, weights, dWeights, values, default);
+                for (var k = 0; k < Weightings; k++)
+                {
+                    if (k > 0) (_, weights, dWeights) = EnvironmentPoints(structure, centre, neighbours, k);
+                    EncodePoints(points, weights, dWeights, values.AsSpan(k * c, c), default);
+                }
                 result[centre] = new Fingerprint(values, null, n);
                 continue;
             }
             var pointGrad = new double[Length * 3 * count];
-            EncodePoints(points, weights, dWeights, values, pointGrad);
+            for (var k = 0; k < Weightings; k++)
+            {
+                if (k > 0) (_, weights, dWeights) = EnvironmentPoints(structure, centre, neighbours, k);
+                EncodePoints(points, weights, dWeights, values.AsSpan(k * c, c), pointGrad.AsSpan(k * c * 3 * count, c * 3 * count));
+            }
             // Displacement d = r_j + shift - r_centre: +g into atom j's columns, -g into the centre's.
             var jac = new double[Length * 3 * n];
             for (var q = 0; q < Length; q++)
@@ -168,7 +186,7 @@ public sealed class Descriptor
     /// The density of one environment: neighbours (then the centre, if included) in unit-ball coordinates,
     /// their weights and the gradient of each weight with respect to the neighbour's displacement.
     /// </summary>
-    private (Vec3[] Points, double[] Weights, Vec3[] DWeights) EnvironmentPoints(Structure structure, int centre, ReadOnlySpan<Neighbour> neighbours)
+    private (Vec3[] Points, double[] Weights, Vec3[] DWeights) EnvironmentPoints(Structure structure, int centre, ReadOnlySpan<Neighbour> neighbours, int weighting = 0)
     {
         var rc = Settings.Cutoff;
         var count = neighbours.Length + (Settings.IncludeCentre ? 1 : 0);
@@ -183,7 +201,7 @@ public sealed class Descriptor
             var r = nb.Displacement.Norm;
             if (r < CoincidenceTolerance)
                 throw new InputException($"atoms {centre} and {nb.Index} are on top of each other (distance {r:G3} A)");
-            var s = Settings.WeightOf(structure.AtomicNumbers[nb.Index]);
+            var s = Settings.WeightOf(structure.AtomicNumbers[nb.Index], weighting);
             points[p] = nb.Displacement / rc;
             if (Settings.SmoothCutoff)
             {
@@ -193,7 +211,7 @@ public sealed class Descriptor
             }
             else weights[p] = s;
         }
-        if (Settings.IncludeCentre) weights[count - 1] = Settings.WeightOf(structure.AtomicNumbers[centre]);
+        if (Settings.IncludeCentre) weights[count - 1] = Settings.WeightOf(structure.AtomicNumbers[centre], weighting);
         return (points, weights, dWeights);
     }
 
@@ -241,9 +259,9 @@ public sealed class Descriptor
                 if (dw[a] != 0) TensorPrimitives.MultiplyAdd(z, dw[a], row, row);
             }
         }
-        var dInvariants = new double[Length * m];
+        var dInvariants = new double[Invariants.Count * m];
         Invariants.Jacobian(moments, values, dInvariants);
-        for (var q = 0; q < Length; q++)
+        for (var q = 0; q < Invariants.Count; q++)
         {
             var gq = dInvariants.AsSpan(q * m, m);
             for (var c = 0; c < 3 * count; c++)
@@ -272,6 +290,9 @@ public sealed class Descriptor
         CheckCoincident(molecule.Positions);
         return (points, weights);
     }
+
+    private double[] MoleculeWeights(Structure molecule, int weighting) =>
+        molecule.AtomicNumbers.Select(z => Settings.WeightOf(z, weighting)).ToArray();
 
     private static void CheckPositions(Structure s)
     {

@@ -27,6 +27,14 @@ public sealed record DescriptorSettings
     public IReadOnlyDictionary<string, double>? Weights { get; init; }
 
     /// <summary>
+    /// A second weighting of the species (by symbol), or null. When set, the fingerprint is the invariants of
+    /// the density with <see cref="Weights"/> followed by those of the density with these weights (Uhrin 2021's
+    /// second fingerprint): positions come from either, and the pair of weights tells species apart even when
+    /// one weighting gives two species the same weight.
+    /// </summary>
+    public IReadOnlyDictionary<string, double>? SecondWeights { get; init; }
+
+    /// <summary>
     /// Environments mode: neighbours are weighted by <c>f(r) = (1 + cos(pi r / cutoff)) / 2</c> when true, so an atom
     /// crossing the cutoff changes the fingerprint continuously (with a continuous first derivative).
     /// </summary>
@@ -36,12 +44,16 @@ public sealed record DescriptorSettings
     public bool IncludeCentre { get; init; }
 
     /// <summary>Weight of an element: from <see cref="Weights"/>, else its atomic number.</summary>
-    public double WeightOf(int atomicNumber)
+    public double WeightOf(int atomicNumber) => WeightOf(atomicNumber, 0);
+
+    /// <summary>Weight of an element in weighting 0 (<see cref="Weights"/>) or 1 (<see cref="SecondWeights"/>).</summary>
+    public double WeightOf(int atomicNumber, int weighting)
     {
-        if (Weights == null) return atomicNumber;
-        return Weights.TryGetValue(Elements.Symbol(atomicNumber), out var w)
+        var table = weighting == 0 ? Weights : SecondWeights ?? throw new ArgumentOutOfRangeException(nameof(weighting), "no second weighting");
+        if (table == null) return atomicNumber;
+        return table.TryGetValue(Elements.Symbol(atomicNumber), out var w)
             ? w
-            : throw new InputException($"no species weight for element {Elements.Symbol(atomicNumber)} (weights given for {string.Join(", ", Weights.Keys)})");
+            : throw new InputException($"no {(weighting == 0 ? "" : "second ")}species weight for element {Elements.Symbol(atomicNumber)} (weights given for {string.Join(", ", table.Keys)})");
     }
 
     /// <summary>Throws <see cref="InputException"/> with one line when a setting is out of range.</summary>
@@ -52,11 +64,12 @@ public sealed record DescriptorSettings
         if (!(Cutoff > 0) || !double.IsFinite(Cutoff)) throw new InputException($"cutoff must be a positive number of Angstrom, got {Cutoff}");
         if (InvariantSet is not ("complete" or "compact"))
             throw new InputException($"unknown invariant set '{InvariantSet}' (expected complete or compact)");
-        if (Weights != null)
-            foreach (var (symbol, w) in Weights)
-            {
-                if (!Elements.TryGetAtomicNumber(symbol, out _)) throw new InputException($"unknown element '{symbol}' in the weights");
-                if (!double.IsFinite(w) || w <= 0) throw new InputException($"weight of {symbol} must be a positive number, got {w}");
-            }
+        foreach (var table in new[] { Weights, SecondWeights })
+            if (table != null)
+                foreach (var (symbol, w) in table)
+                {
+                    if (!Elements.TryGetAtomicNumber(symbol, out _)) throw new InputException($"unknown element '{symbol}' in the weights");
+                    if (!double.IsFinite(w) || w <= 0) throw new InputException($"weight of {symbol} must be a positive number, got {w}");
+                }
     }
 }

@@ -4,7 +4,7 @@ namespace Milad.Fingerprints;
 
 /// <summary>
 /// Descriptor settings as a JSON object (in fingerprint files and model files):
-/// <c>{"n_max", "invariants", "cutoff", "weights" (object by symbol, or "atomic-number"), "smooth_cutoff", "include_centre"}</c>.
+/// <c>{"n_max", "invariants", "cutoff", "weights" (object by symbol, or "atomic-number"), "second_weights" (optional object by symbol), "smooth_cutoff", "include_centre"}</c>.
 /// </summary>
 public static class DescriptorSettingsJson
 {
@@ -19,6 +19,12 @@ public static class DescriptorSettingsJson
         {
             w.WriteStartObject("weights");
             foreach (var (symbol, weight) in s.Weights) w.WriteNumber(symbol, weight);
+            w.WriteEndObject();
+        }
+        if (s.SecondWeights != null)
+        {
+            w.WriteStartObject("second_weights");
+            foreach (var (symbol, weight) in s.SecondWeights) w.WriteNumber(symbol, weight);
             w.WriteEndObject();
         }
         w.WriteBoolean("smooth_cutoff", s.SmoothCutoff);
@@ -39,6 +45,9 @@ public static class DescriptorSettingsJson
                 Weights = weights.ValueKind == JsonValueKind.Object
                     ? weights.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetDouble())
                     : weights.GetString() == "atomic-number" ? null : throw new InputException($"descriptor: unknown weights '{weights.GetString()}'"),
+                SecondWeights = e.TryGetProperty("second_weights", out var second)
+                    ? second.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetDouble())
+                    : null,
                 SmoothCutoff = e.GetProperty("smooth_cutoff").GetBoolean(),
                 IncludeCentre = e.GetProperty("include_centre").GetBoolean(),
             };

@@ -136,6 +136,35 @@ public class DecoderTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void SecondFingerprintTellsSpeciesTheFirstConfuses()
+    {
+        // C and N weigh the same in the first weighting: its fingerprint alone cannot tell them apart.
+        var settings = Default with
+        {
+            Weights = new Dictionary<string, double> { ["H"] = 1, ["C"] = 6, ["N"] = 6, ["O"] = 8 },
+            SecondWeights = new Dictionary<string, double> { ["H"] = 1, ["C"] = 2, ["N"] = 3, ["O"] = 4 },
+        };
+        var descriptor = new Descriptor(settings);
+        Assert.Equal(2 * descriptor.Invariants.Count, descriptor.Length);
+        var molecules = StructureFiles.Read(TestData.File("molecules", "qm9_first100.xyz"))
+            .Where(m => m.AtomicNumbers.Contains(7) && m.AtomicNumbers.Contains(6)).Take(4).ToList();
+        var decoder = new Decoder(settings);
+        foreach (var m in molecules)
+        {
+            var molecule = new Structure(m.AtomicNumbers, m.Positions);
+            var f = descriptor.Encode(molecule).Values;
+            // The second half is the fingerprint of the second weighting alone.
+            var alone = new Descriptor(Default with { Weights = settings.SecondWeights }).Encode(molecule).Values;
+            Assert.Equal(alone, f[descriptor.Invariants.Count..]);
+            var result = decoder.Decode(f, TimeSpan.FromSeconds(20));
+            output.WriteLine($"{molecule.Formula}: decoded {result.Decoded}, residual {result.Residual:E1}, {result.Seconds:F2} s, {result.Structure?.Formula}");
+            Assert.True(result.Decoded, result.Reason);
+            var alignment = StructureAlignment.Align(molecule, result.Structure!);
+            Assert.True(alignment.SpeciesMatch && alignment.Rmsd < 1e-4, $"{molecule.Formula} -> {result.Structure!.Formula}");
+        }
+    }
+
+    [Fact]
     public void RandomVectorIsNotDecodableAndStaysWithinBudget()
     {
         var rng = new Random(5);
