@@ -58,7 +58,7 @@ public sealed class Decoder
         [
             new FrequencyMarching(_descriptor.Invariants),
             new FrequencyMarching(_descriptor.Invariants) { KeepRank = true },
-            new FrequencyMarching(_descriptor.Invariants) { LevelRankTolerance = 1e-6, Tolerance = 1e-5, LinearTolerance = 1e-3, KeepRank = true },
+            new FrequencyMarching(_descriptor.Invariants) { RankTolerance = 1e-10, LevelRankTolerance = 1e-6, Tolerance = 1e-5, LinearTolerance = 1e-3, KeepRank = true },
         ];
         _species = settings.Weights == null
             ? Enumerable.Range(1, 118).Select(z => ((double)z, z)).ToArray()
