@@ -442,7 +442,9 @@ public sealed class FrequencyMarching
 
         /// <summary>
         /// Solves levels lo..hi together from random starts of the directions their linear systems leave free
-        /// (consistent with the Gram matrices), by Levenberg-Marquardt. Returns the next level to march.
+        /// (consistent with the Gram matrices), by Levenberg-Marquardt in the rank-kept parameters E_l, which are
+        /// few for the symmetric molecules that need searches (benzene: 1 x (2l + 1) per level). Returns the next
+        /// level to march.
         /// </summary>
         private int Search(int lo, int hi)
         {
@@ -458,14 +460,14 @@ public sealed class FrequencyMarching
                 // around that solution and anywhere, each fitted alone before the levels above build on it.
                 if (!HasContentBelow(lo) || attempt % 2 == 0 && attempt > 0) SetLevel(lo, RandomStiefel(_rank[lo], 2 * lo + 1));
                 else SolveLevel(lo, randomize: attempt > 0);
-                Polish(lo, lo, 100);
+                PolishKeepingRank(lo, lo, 100);
                 if (Debug) Console.WriteLine($"    level {lo} alone: residual {LevelResidual(lo, lo):E2}");
                 for (var l = lo + 1; l <= hi; l++)
                 {
                     if (_rank[l] == 0) { ClearLevel(l); continue; }
                     SolveLevel(l, randomize: attempt > 0);
                 }
-                if (hi > lo) Polish(lo, hi, 300);
+                if (hi > lo) PolishKeepingRank(lo, hi, 300);
                 var residual = LevelResidual(lo, hi);
                 if (Debug) Console.WriteLine($"  search {lo}..{hi} attempt {attempt}: residual {residual:E2}");
                 if (residual < best)
