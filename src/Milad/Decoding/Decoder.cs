@@ -49,16 +49,19 @@ public sealed class Decoder
     {
         settings.Validate();
         _descriptor = new Descriptor(settings);
-        // Three ways to march, tried in turn until the atoms re-encode to the fingerprint: every moment free
+        // Four ways to march, tried in turn until the atoms re-encode to the fingerprint: every moment free
         // (weak but real directions of a generic molecule are fitted); each level kept at the rank of its Gram
-        // matrix (a rotor's tiny asymmetry cannot spoil the frame); and the symmetrised march, where content below
-        // 1e-3 of each level's largest counts as absent, so a nearly symmetric molecule is decoded as its symmetric
-        // approximation and the refinement against the fingerprint restores the rest.
+        // matrix (a rotor's tiny asymmetry cannot spoil the frame); the symmetrised march, where content below
+        // 1e-3 of each level's largest counts as absent, so a nearly symmetric molecule is decoded as its
+        // symmetric approximation and the refinement against the fingerprint restores the rest; and every moment
+        // free again, polishing every level to 1e-15 (the pencil of a molecule with nearly dependent atoms needs
+        // moments to better than the 1e-8 the first march stops at).
         _marchers =
         [
             new FrequencyMarching(_descriptor.Invariants),
             new FrequencyMarching(_descriptor.Invariants) { KeepRank = true },
             new FrequencyMarching(_descriptor.Invariants) { RankTolerance = 1e-10, LevelRankTolerance = 1e-6, Tolerance = 1e-5, LinearTolerance = 1e-3, KeepRank = true },
+            new FrequencyMarching(_descriptor.Invariants) { PolishThreshold = 1e-13, PolishTarget = 1e-15 },
         ];
         _species = settings.Weights == null
             ? Enumerable.Range(1, 118).Select(z => ((double)z, z)).ToArray()
@@ -101,13 +104,20 @@ public sealed class Decoder
         var fine = new Refinement(set, f, _marchers[0].EquationWeights(f, 1e-9));
         Candidate? best = null;
         MarchResult? march = null;
+        int[] order = [0, 1, 2, 3];
         for (var round = 0; Stopwatch.GetTimestamp() < deadline; round++)
         {
-            // After the three ways, searches start again from other random points.
+            // After the four ways, searches start again from other random points.
             var remaining = deadline - Stopwatch.GetTimestamp();
-            march = _marchers[round % _marchers.Length].Solve(f, rng, Stopwatch.GetTimestamp() + remaining / 4);
+            // Each march gets a share of what is left that leaves time for the ways after it.
+            var share = Math.Max(2, _marchers.Length - round % _marchers.Length + 1);
+            march = _marchers[order[round % order.Length]].Solve(f, rng, Stopwatch.GetTimestamp() + remaining / share);
+            // A first march that fits without a search (a generic molecule) and still gives no atoms needs more
+            // accurate moments next; one that needed searches (a symmetric molecule) needs the other ways first.
+            if (round == 0 && march.Residual <= 1e-6 && !march.Searched) order = [0, 3, 1, 2];
             if (FrequencyMarching.Debug) Console.WriteLine($"    march residual {march.Residual:E1} searched {march.Searched} at {Elapsed(start):F2}s");
-            foreach (var candidate in PencilCandidates(march.Moments, coarse))
+            // The best few candidates: the rest of a round's list is rarely right and each costs a refinement.
+            foreach (var candidate in PencilCandidates(march.Moments, coarse).Take(3))
             {
                 if (Stopwatch.GetTimestamp() > deadline) break;
                 var c = Finish(candidate.Points, candidate.Weights, coarse, fine, deadline, $"pencil (degree {candidate.Degree})");
