@@ -16,6 +16,8 @@ public static class MiladCommand
     {
         var root = new RootCommand("Milad: invertible, rotation-invariant Zernike-moment fingerprints of atomic structures.");
         root.Subcommands.Add(FingerprintCommand.Create(stdout));
+        root.Subcommands.Add(TrainCommand.Create(stdout));
+        root.Subcommands.Add(PredictCommand.Create(stdout));
         ParseResult parsed;
         try
         {
