@@ -28,8 +28,8 @@ public static class PredictCommand
         var potential = PotentialFile.Read(modelPath);
         var frames = StructureFiles.Read(input);
         using var file = new AtomicFile(output);
-        using var writer = new StreamWriter(file.Stream, new UTF8Encoding(false), 1 << 16, leaveOpen: true);
         var index = 0;
+        using (var writer = new StreamWriter(file.Stream, new UTF8Encoding(false), 1 << 16, leaveOpen: true))
         using (var progress = new ProgressLine("predict"))
         {
             foreach (var s in frames)
@@ -52,8 +52,6 @@ public static class PredictCommand
             }
         }
         if (index == 0) throw new InputException($"{input}: no frames");
-        writer.Flush();
-        writer.Dispose();
         file.Commit();
         stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"predicted {index} frame(s) with the {potential.Kind} model -> {output}"));
         return MiladCommand.Ok;

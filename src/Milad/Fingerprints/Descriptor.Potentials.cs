@@ -43,6 +43,7 @@ public sealed partial class Descriptor
             {
                 var j = neighbours[p].Index;
                 if (!centreInserted && centre < j) { atomsScratch.Add(centre); centreInserted = true; }
+                if (j == centre) centreInserted = true;   // an image of the centre itself
                 if (atomsScratch.Count == 0 || atomsScratch[^1] != j) atomsScratch.Add(j);
                 column[p] = atomsScratch.Count - 1;
             }
@@ -111,63 +112,70 @@ public sealed partial class Descriptor
         var n = structure.Count;
         if (forces.Length < n) throw new ArgumentException($"forces has room for {forces.Length} atoms, need {n}");
         var energies = new double[n];
-        var locks = new object();
-        var total = new double[3 * n + 9];
-        Parallel.For(0, n, ParallelOptionsFor(n), () => new BackwardScratch(this, n), (centre, _, s) =>
+        // A fixed split of the atoms into chunks, each with its own force and virial sums, added in chunk order:
+        // the result does not depend on the number of threads or their timing (bit-for-bit reproducible).
+        var chunks = Math.Min(n, n < 16 ? 1 : BackpropChunks);
+        var scratches = new BackwardScratch[chunks];
+        Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, chunk =>
         {
-            var neighbours = list.Of(centre);
-            var (points, weights, dWeights) = EnvironmentPoints(structure, centre, neighbours);
-            var m = Basis.Count;
-            s.Ensure(points.Length);
-            var moments = s.Moments.AsSpan();
-            moments.Clear();
-            for (var p = 0; p < points.Length; p++)
+            var s = scratches[chunk] = new BackwardScratch(this, n);
+            for (var centre = chunk * n / chunks; centre < (chunk + 1) * n / chunks; centre++)
             {
-                Basis.Evaluate(points[p], s.Z.AsSpan(p * m, m), s.Gx.AsSpan(p * m, m), s.Gy.AsSpan(p * m, m), s.Gz.AsSpan(p * m, m));
-                TensorPrimitives.MultiplyAdd(s.Z.AsSpan(p * m, m), weights[p], moments, moments);
-            }
-            Invariants.Evaluate(moments, s.Values);
-            energies[centre] = model(centre, s.Values, s.DEdI);
-            Invariants.VectorJacobianProduct(moments, s.DEdI, s.DEdMoments);
-            var scale = 1 / Settings.Cutoff;
-            // Only the neighbours move; the centre, when part of the density, sits at the origin.
-            for (var p = 0; p < neighbours.Length; p++)
-            {
-                var g = s.DEdMoments.AsSpan();
-                var dz = TensorPrimitives.Dot(g, s.Z.AsSpan(p * m, m));
-                var wp = weights[p] * scale;
-                var dw = dWeights[p];
-                var grad = new Vec3(
-                    wp * TensorPrimitives.Dot(g, s.Gx.AsSpan(p * m, m)) + dw.X * dz,
-                    wp * TensorPrimitives.Dot(g, s.Gy.AsSpan(p * m, m)) + dw.Y * dz,
-                    wp * TensorPrimitives.Dot(g, s.Gz.AsSpan(p * m, m)) + dw.Z * dz);
-                var j = neighbours[p].Index;
-                // d = r_j + shift - r_centre: F_j = -dE/dd, F_centre = +dE/dd.
-                s.Forces[3 * j] -= grad.X; s.Forces[3 * j + 1] -= grad.Y; s.Forces[3 * j + 2] -= grad.Z;
-                s.Forces[3 * centre] += grad.X; s.Forces[3 * centre + 1] += grad.Y; s.Forces[3 * centre + 2] += grad.Z;
-                var d = neighbours[p].Displacement;
-                for (var a = 0; a < 3; a++)
+                var neighbours = list.Of(centre);
+                var (points, weights, dWeights) = EnvironmentPoints(structure, centre, neighbours);
+                var m = Basis.Count;
+                s.Ensure(points.Length);
+                var moments = s.Moments.AsSpan();
+                moments.Clear();
+                for (var p = 0; p < points.Length; p++)
                 {
-                    s.Virial[3 * a] += d[a] * grad.X;
-                    s.Virial[3 * a + 1] += d[a] * grad.Y;
-                    s.Virial[3 * a + 2] += d[a] * grad.Z;
+                    Basis.Evaluate(points[p], s.Z.AsSpan(p * m, m), s.Gx.AsSpan(p * m, m), s.Gy.AsSpan(p * m, m), s.Gz.AsSpan(p * m, m));
+                    TensorPrimitives.MultiplyAdd(s.Z.AsSpan(p * m, m), weights[p], moments, moments);
+                }
+                Invariants.Evaluate(moments, s.Values);
+                energies[centre] = model(centre, s.Values, s.DEdI);
+                Invariants.VectorJacobianProduct(moments, s.DEdI, s.DEdMoments);
+                var scale = 1 / Settings.Cutoff;
+                // Only the neighbours move; the centre, when part of the density, sits at the origin.
+                for (var p = 0; p < neighbours.Length; p++)
+                {
+                    var g = s.DEdMoments.AsSpan();
+                    var dz = TensorPrimitives.Dot(g, s.Z.AsSpan(p * m, m));
+                    var wp = weights[p] * scale;
+                    var dw = dWeights[p];
+                    var grad = new Vec3(
+                        wp * TensorPrimitives.Dot(g, s.Gx.AsSpan(p * m, m)) + dw.X * dz,
+                        wp * TensorPrimitives.Dot(g, s.Gy.AsSpan(p * m, m)) + dw.Y * dz,
+                        wp * TensorPrimitives.Dot(g, s.Gz.AsSpan(p * m, m)) + dw.Z * dz);
+                    var j = neighbours[p].Index;
+                    // d = r_j + shift - r_centre: F_j = -dE/dd, F_centre = +dE/dd.
+                    s.Forces[3 * j] -= grad.X; s.Forces[3 * j + 1] -= grad.Y; s.Forces[3 * j + 2] -= grad.Z;
+                    s.Forces[3 * centre] += grad.X; s.Forces[3 * centre + 1] += grad.Y; s.Forces[3 * centre + 2] += grad.Z;
+                    var d = neighbours[p].Displacement;
+                    for (var a = 0; a < 3; a++)
+                    {
+                        s.Virial[3 * a] += d[a] * grad.X;
+                        s.Virial[3 * a + 1] += d[a] * grad.Y;
+                        s.Virial[3 * a + 2] += d[a] * grad.Z;
+                    }
                 }
             }
-            return s;
-        }, s =>
-        {
-            lock (locks)
-            {
-                TensorPrimitives.Add(total.AsSpan(0, 3 * n), s.Forces, total.AsSpan(0, 3 * n));
-                TensorPrimitives.Add(total.AsSpan(3 * n, 9), s.Virial, total.AsSpan(3 * n, 9));
-            }
         });
+        var total = new double[3 * n + 9];
+        foreach (var s in scratches)
+        {
+            TensorPrimitives.Add(total.AsSpan(0, 3 * n), s.Forces, total.AsSpan(0, 3 * n));
+            TensorPrimitives.Add(total.AsSpan(3 * n, 9), s.Virial, total.AsSpan(3 * n, 9));
+        }
         for (var i = 0; i < n; i++) forces[i] = new Vec3(total[3 * i], total[3 * i + 1], total[3 * i + 2]);
         total.AsSpan(3 * n, 9).CopyTo(virial);
         double e = 0;
         foreach (var x in energies) e += x;
         return e;
     }
+
+    /// <summary>Chunks of atoms in the backward pass (fixed, so results do not depend on the thread count).</summary>
+    private const int BackpropChunks = 4;
 
     // Small frames are not worth a second thread.
     private static ParallelOptions ParallelOptionsFor(int atoms) =>

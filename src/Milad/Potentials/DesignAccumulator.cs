@@ -52,23 +52,34 @@ internal sealed class DesignAccumulator
     /// Runs over all frames (in parallel) and returns the summed equations and, when the network is
     /// wanted, the samples of every frame.
     /// </summary>
-    public (NormalEquations Equations, EnvironmentSample[][]? Samples) Run(IReadOnlyList<Structure> frames, int[] foldOf, int folds,
+    public (NormalEquations Equations, EnvironmentSample[][]? Samples) Run(string name, IReadOnlyList<Structure> frames, int[] foldOf, int folds,
         int threads, Action<int>? frameDone = null)
     {
-        var total = new NormalEquations(Size, folds);
+        // Two fixed partitions of the frames (even, odd), each summed in frame order and added in partition
+        // order: the sums, hence the fit, do not depend on the number of threads or their timing.
+        const int partitions = 2;
+        var parts = new NormalEquations[partitions];
         var samples = _neural > 0 ? new EnvironmentSample[frames.Count][] : null;
-        var gate = new object();
         var done = 0;
-        Parallel.For(0, frames.Count, new ParallelOptions { MaxDegreeOfParallelism = threads },
-            () => new NormalEquations(Size, folds),
-            (f, _, local) =>
+        Parallel.For(0, partitions, new ParallelOptions { MaxDegreeOfParallelism = threads }, part =>
+        {
+            var local = parts[part] = new NormalEquations(Size, folds);
+            for (var f = part; f < frames.Count; f += partitions)
             {
-                var s = Accumulate(frames[f], foldOf[f], local);
-                if (samples != null) samples[f] = s!;
+                try
+                {
+                    var s = Accumulate(frames[f], foldOf[f], local);
+                    if (samples != null) samples[f] = s!;
+                }
+                catch (InputException e)
+                {
+                    throw InputException.AtFrame(name, f, e.Message);
+                }
                 frameDone?.Invoke(Interlocked.Increment(ref done));
-                return local;
-            },
-            local => { lock (gate) total.Add(local); });
+            }
+        });
+        var total = parts[0];
+        for (var p = 1; p < partitions; p++) total.Add(parts[p]);
         return (total, samples);
     }
 

@@ -4,7 +4,8 @@ namespace Milad.Potentials;
 
 /// <summary>
 /// A feed-forward network from K inputs to one output (an atomic energy): hidden layers
-/// <c>a_l = tanh(W_l a_(l-1) + b_l)</c>, linear output <c>y = w_o . a_L + b_o</c>. Parameters are one flat
+/// <c>a_l = tanh(W_l a_(l-1) + b_l)</c>, linear output <c>y = S (w_o . a_L + b_o)</c> with a fixed output scale S
+/// (eV: the size of what the network has to learn, so that its weights are of order one). Parameters are one flat
 /// array, layer by layer, each layer its row-major weights (outputs x inputs) then its biases.
 /// <para>
 /// Training on forces needs the derivative of the force loss with respect to the weights, a second
@@ -20,8 +21,10 @@ public sealed class NeuralNetwork
     private readonly int[] _weightOffset, _biasOffset;
 
     /// <summary>A network with the given layer sizes (inputs, hidden..., 1) and parameters.</summary>
-    public NeuralNetwork(int[] sizes, double[] parameters)
+    public NeuralNetwork(int[] sizes, double[] parameters, double outputScale = 1)
     {
+        if (!(outputScale > 0) || !double.IsFinite(outputScale)) throw new ArgumentException("the output scale must be positive");
+        OutputScale = outputScale;
         if (sizes.Length < 2 || sizes[^1] != 1 || sizes.Any(s => s < 1)) throw new ArgumentException("sizes must be inputs, hidden..., 1");
         Sizes = sizes;
         _weightOffset = new int[sizes.Length];
@@ -49,6 +52,9 @@ public sealed class NeuralNetwork
 
     public int ParameterCount { get; }
 
+    /// <summary>S: the output is S (w_o . a_L + b_o).</summary>
+    public double OutputScale { get; }
+
     public int Inputs => Sizes[0];
 
     internal int HiddenWidth { get; }
@@ -58,9 +64,9 @@ public sealed class NeuralNetwork
     private int Hidden => Sizes.Length - 2;
 
     /// <summary>Xavier-uniform hidden weights, small output weights, zero biases, from a seeded generator.</summary>
-    public static NeuralNetwork Initialise(int[] sizes, Random random)
+    public static NeuralNetwork Initialise(int[] sizes, Random random, double outputScale = 1)
     {
-        var net = new NeuralNetwork(sizes, new double[CountParameters(sizes)]);
+        var net = new NeuralNetwork(sizes, new double[CountParameters(sizes)], outputScale);
         for (var l = 1; l < sizes.Length; l++)
         {
             var last = l == sizes.Length - 1;
@@ -108,7 +114,7 @@ public sealed class NeuralNetwork
             input = z;
             o += nOut;
         }
-        return TensorPrimitives.Dot(Weights(Sizes.Length - 1), input) + Bias(Sizes.Length - 1)[0];
+        return OutputScale * (TensorPrimitives.Dot(Weights(Sizes.Length - 1), input) + Bias(Sizes.Length - 1)[0]);
     }
 
     /// <summary>
@@ -121,7 +127,7 @@ public sealed class NeuralNetwork
         var t = scratch[..MaxWidth];
         var next = scratch.Slice(MaxWidth, MaxWidth);
         var L = Hidden;
-        Weights(L + 1).CopyTo(t);          // dy/da_L = w_o
+        TensorPrimitives.Multiply(Weights(L + 1), OutputScale, t[..Sizes[L]]);   // dy/da_L = S w_o
         var o = HiddenWidth;
         for (var l = L; l >= 1; l--)
         {
@@ -177,15 +183,16 @@ public sealed class NeuralNetwork
             }
         }
 
-        // Output layer: y = w_o . a_L + b_o, s = w_o . dot a_L.
+        // Output layer: y = S (w_o . a_L + b_o), s = S w_o . dot a_L.
         var last = Sizes.Length - 1;
         var hL = Sizes[L];
         var aL = a.Slice(hw - hL, hL);
         var gwo = gradient.Slice(_weightOffset[last], hL);
-        TensorPrimitives.MultiplyAdd(aL, c, gwo, gwo);
-        if (tangent) TensorPrimitives.Add(gwo, dotA.Slice(hw - hL, hL), gwo);
-        gradient[_biasOffset[last]] += c;
-        TensorPrimitives.Multiply(Weights(last), c, pa[..hL]);   // adjoint of a_L from c y
+        var sc = OutputScale * c;
+        TensorPrimitives.MultiplyAdd(aL, sc, gwo, gwo);
+        if (tangent) TensorPrimitives.MultiplyAdd(dotA.Slice(hw - hL, hL), OutputScale, gwo, gwo);
+        gradient[_biasOffset[last]] += sc;
+        TensorPrimitives.Multiply(Weights(last), sc, pa[..hL]);   // adjoint of a_L from c y
 
         var off = hw;
         for (var l = L; l >= 1; l--)

@@ -63,6 +63,7 @@ public sealed class NeuralPotential : Potential
         w.WriteNumber("components", m.Inputs.Components);
         PotentialJson.WriteArray(w, "projection", m.Inputs.Projection);
         w.WriteString("activation", "tanh");
+        w.WriteNumber("output_scale", m.Network.OutputScale);
         w.WriteStartArray("sizes");
         foreach (var s in m.Network.Sizes) w.WriteNumberValue(s);
         w.WriteEndArray();
@@ -83,6 +84,8 @@ public sealed class NeuralPotential : Potential
         if (sizes.Length < 2 || sizes[0] != k || sizes[^1] != 1) throw new InputException($"network sizes [{string.Join(",", sizes)}] do not go from {k} inputs to 1 output");
         var parameters = PotentialJson.ReadArray(net, "parameters", NeuralNetwork.CountParameters(sizes));
         var inputs = new FeatureMap(baseline.Features.Mean, baseline.Features.Scale, projection, k);
-        return new SpeciesModel(baseline, inputs, new NeuralNetwork(sizes, parameters));
+        var outputScale = PotentialJson.ReadDouble(net, "output_scale");
+        if (!(outputScale > 0)) throw new InputException("'output_scale' must be positive");
+        return new SpeciesModel(baseline, inputs, new NeuralNetwork(sizes, parameters, outputScale));
     }
 }

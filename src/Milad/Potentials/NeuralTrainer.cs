@@ -17,8 +17,8 @@ namespace Milad.Potentials;
 /// </para>
 /// <para>
 /// Adam on shuffled mini-batches of frames (or full-batch L-BFGS), step size decaying 10x along a cosine
-/// over the epoch or time budget, whichever runs out first; early stopping keeps the weights with the
-/// lowest loss on held-out frames. Each batch is cut into a fixed number of chunks whose gradients are
+/// over the epochs; early stopping keeps the weights with the lowest loss on held-out frames. The time
+/// limit is a safety stop only (a run it cuts short depends on the machine's speed). Each batch is cut into a fixed number of chunks whose gradients are
 /// summed in order, so a seed gives the same model whatever the number of threads.
 /// </para>
 /// </summary>
@@ -61,13 +61,6 @@ internal sealed class NeuralTrainer
             progress?.Invoke(new TrainingProgress("baseline", ++done, frames.Count));
         });
         _inputs = maps[0].Components;
-        var random = new Random(options.Seed);
-        var sizes = new[] { _inputs }.Concat(options.HiddenLayers).Append(1).ToArray();
-        _networks = maps.Select(m =>
-        {
-            if (m.Components != _inputs) throw new InputException($"a species has only {m.Components} independent fingerprint components; use --components {m.Components} or fewer");
-            return NeuralNetwork.Initialise(sizes, random);
-        }).ToArray();
         double eSq = 0, fSq = 0;
         long components = 0;
         for (var f = 0; f < frames.Count; f++)
@@ -81,6 +74,14 @@ internal sealed class NeuralTrainer
         var sF = Math.Max(Math.Sqrt(fSq / Math.Max(1, components)), 1e-6);
         EnergyWeight = 1 / (sE * sE);
         ForceWeight = options.ForceWeight / (sF * sF);
+        var random = new Random(options.Seed);
+        var sizes = new[] { _inputs }.Concat(options.HiddenLayers).Append(1).ToArray();
+        // Output scale: the baseline's per-atom energy residual, so that the weights start and stay of order one.
+        _networks = maps.Select(m =>
+        {
+            if (m.Components != _inputs) throw new InputException($"a species has only {m.Components} independent fingerprint components; use --components {m.Components} or fewer");
+            return NeuralNetwork.Initialise(sizes, random, sE);
+        }).ToArray();
         var order = Enumerable.Range(0, frames.Count).ToArray();
         new Random(options.Seed + 1).Shuffle(order);
         var validation = Math.Clamp((int)Math.Round(options.ValidationFraction * frames.Count), 1, frames.Count - 1);
@@ -142,7 +143,8 @@ internal sealed class NeuralTrainer
                 trainLoss += Loss(batch, gradient, out _, out _);
                 batches++;
                 step++;
-                var progress = Math.Min(1, Math.Max((epoch - 1.0) / _options.Epochs, clock.Elapsed.TotalSeconds / _options.TimeLimitSeconds));
+                // On epochs, not on the clock: a seed then gives the same model on a busy or an idle machine.
+                var progress = (epoch - 1.0) / Math.Max(1, _options.Epochs);
                 var lr = _options.LearningRate * (0.1 + 0.45 * (1 + Math.Cos(Math.PI * progress)));
                 double c1 = 1 - Math.Pow(beta1, step), c2 = 1 - Math.Pow(beta2, step);
                 for (var i = 0; i < theta.Length; i++)

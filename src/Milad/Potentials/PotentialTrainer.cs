@@ -23,6 +23,30 @@ public static class PotentialTrainer
     {
         options.Validate();
         var clock = Stopwatch.StartNew();
+        var fit = FitPolynomial(data, options, progress);
+        if (options.Kind != "neural")
+        {
+            fit.Polynomial.TrainingInfo = Info(options, data, fit.Choice, null, clock.Elapsed.TotalSeconds);
+            return new TrainingResult(fit.Polynomial, fit.Choice, fit.Grid, [], clock.Elapsed.TotalSeconds);
+        }
+
+        // 4. Network on top of the linear baseline.
+        var trainer = new NeuralTrainer(options, fit.Polynomial, fit.NeuralMaps, data, fit.Samples!, progress);
+        var (neural, curve) = trainer.Run();
+        neural.TrainingInfo = Info(options, data, fit.Choice, curve, clock.Elapsed.TotalSeconds);
+        return new TrainingResult(neural, fit.Choice, fit.Grid, curve, clock.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>The closed-form part of a run.</summary>
+    /// <param name="Polynomial">The linear (also for the network: its baseline) or quadratic model.</param>
+    /// <param name="NeuralMaps">Per species, the network's input map (empty components unless neural).</param>
+    /// <param name="Samples">The network's training samples per frame (null unless neural).</param>
+    internal sealed record PolynomialFit(PolynomialPotential Polynomial, RidgeChoice Choice, RidgeChoice[] Grid, FeatureMap[] NeuralMaps, EnvironmentSample[][]? Samples);
+
+    /// <summary>Steps 1 to 3: feature maps, ridge sums, cross-validated ridge fit.</summary>
+    internal static PolynomialFit FitPolynomial(TrainingSet data, TrainingOptions options, Action<TrainingProgress>? progress)
+    {
+        options.Validate();
         var descriptor = new Descriptor(options.Descriptor);
         var species = data.Species;
         var frames = data.Frames;
@@ -54,6 +78,8 @@ public static class PotentialTrainer
                     }
             if (count < 2) throw new InputException($"{data.Name}: only {count} {Elements.Symbol(species[s])} atom(s); every species needs at least two environments");
             maps[s] = FeatureMap.Fit(rows.ToArray(), count, descriptor.Length, Math.Max(kq, kn));
+            if (kn > 0 && maps[s].Components < kn)
+                throw new InputException($"{data.Name}: the {Elements.Symbol(species[s])} fingerprints have only {maps[s].Components} independent components; use --components {maps[s].Components} or fewer");
         }
         values = null!;
 
@@ -66,7 +92,7 @@ public static class PotentialTrainer
         EnvironmentSample[][]? samples;
         try
         {
-            (equations, samples) = accumulator.Run(frames, foldOf, folds, options.Threads,
+            (equations, samples) = accumulator.Run(data.Name, frames, foldOf, folds, options.Threads,
                 d => progress?.Invoke(new TrainingProgress("fitting", d, frames.Count)));
         }
         catch (AggregateException e) when (e.InnerExceptions.OfType<InputException>().Any())
@@ -90,17 +116,7 @@ public static class PotentialTrainer
                 coefficients.AsSpan(off + 1 + f0, accumulator.BlockSize - 1 - f0).ToArray());
         }
         var polynomial = new PolynomialPotential(descriptor, species, models);
-        if (options.Kind != "neural")
-        {
-            polynomial.TrainingInfo = Info(options, data, choice, null, clock.Elapsed.TotalSeconds);
-            return new TrainingResult(polynomial, choice, grid, [], clock.Elapsed.TotalSeconds);
-        }
-
-        // 4. Network on top of the linear baseline.
-        var trainer = new NeuralTrainer(options, polynomial, maps.Select(m => m.Truncate(kn)).ToArray(), data, samples!, progress);
-        var (neural, curve) = trainer.Run();
-        neural.TrainingInfo = Info(options, data, choice, curve, clock.Elapsed.TotalSeconds);
-        return new TrainingResult(neural, choice, grid, curve, clock.Elapsed.TotalSeconds);
+        return new PolynomialFit(polynomial, choice, grid, maps.Select(m => m.Truncate(kn)).ToArray(), samples);
     }
 
     /// <summary>Runs <paramref name="work"/> for every frame on several threads; an input error names its frame.</summary>

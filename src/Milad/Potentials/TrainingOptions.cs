@@ -45,7 +45,7 @@ public sealed record TrainingOptions
     /// <summary>Frames per mini-batch.</summary>
     public int BatchFrames { get; init; } = 4;
 
-    /// <summary>Initial Adam step; decays by 10x over the run (cosine).</summary>
+    /// <summary>Initial Adam step; decays by 10x over <see cref="Epochs"/> (cosine).</summary>
     public double LearningRate { get; init; } = 2e-3;
 
     /// <summary>Share of the training frames held out for early stopping of the network.</summary>
@@ -54,7 +54,7 @@ public sealed record TrainingOptions
     /// <summary>Epochs without a better validation loss before the network stops.</summary>
     public int Patience { get; init; } = 200;
 
-    /// <summary>Wall-clock budget of the network's optimisation (seconds).</summary>
+    /// <summary>Wall-clock limit of the network's optimisation (seconds): a safety stop; the best weights so far are kept.</summary>
     public double TimeLimitSeconds { get; init; } = 540;
 
     /// <summary>Multiplies the force term of the network's loss (1: energies and forces weighted by the linear model's errors).</summary>
