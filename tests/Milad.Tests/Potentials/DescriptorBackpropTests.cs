@@ -122,3 +122,27 @@ public class DescriptorBackpropTests(ITestOutputHelper output)
         return result;
     }
 }
+
+public class DotProductKernelTests
+{
+    [Theory]
+    [InlineData(9, 7, 21)]
+    [InlineData(4, 4, 8)]
+    [InlineData(13, 18, 3)]
+    [InlineData(1, 5, 40)]
+    public void MatchesNaiveDotProducts(int rows, int columns, int k)
+    {
+        var random = new Random(rows * 100 + columns);
+        var a = Enumerable.Range(0, rows * k).Select(_ => random.NextDouble() - 0.5).ToArray();
+        var b = Enumerable.Range(0, columns * k).Select(_ => random.NextDouble() - 0.5).ToArray();
+        var c = new double[rows * columns];
+        DotProductKernel.MultiplyTransposed(a, rows, b, columns, k, c);
+        for (var i = 0; i < rows; i++)
+            for (var j = 0; j < columns; j++)
+            {
+                double expected = 0;
+                for (var t = 0; t < k; t++) expected += a[i * k + t] * b[j * k + t];
+                Assert.Equal(expected, c[i * columns + j], 12);
+            }
+    }
+}
