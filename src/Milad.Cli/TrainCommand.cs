@@ -28,7 +28,9 @@ public static class TrainCommand
         var weights = new Option<string?>("--weights") { Description = "Species weights, e.g. Fe=1 (default: atomic numbers)." };
         var centre = new Option<bool>("--include-centre") { Description = "The centre atom is part of its own density." };
         var quadratic = new Option<int?>("--quadratic-components") { Description = "Quadratic model: principal components multiplied pairwise (default 32)." };
-        var components = new Option<int?>("--components") { Description = "Neural model: principal components the network reads (default 48)." };
+        var projection = new Option<string?>("--projection") { Description = "Quadratic and neural models: 'variance' (default: principal components) or 'forces' (directions of the fingerprint's variance and of the forces together)." };
+        projection.AcceptOnlyFromAmong("forces", "variance");
+        var components = new Option<int?>("--components") { Description = "Neural model: principal components the network reads (default 48; 0: every standardised invariant)." };
         var hidden = new Option<string?>("--hidden") { Description = "Neural model: hidden layer widths, e.g. 64,64 (default)." };
         var optimizer = new Option<string?>("--optimizer") { Description = "Neural model: adam (default, mini-batches) or lbfgs (full batch)." };
         var epochs = new Option<int?>("--epochs") { Description = "Neural model: largest number of epochs (default 2000)." };
@@ -44,7 +46,7 @@ public static class TrainCommand
 
         var command = new Command("train", "Fit an interatomic potential (linear, quadratic or neural) on environment fingerprints to DFT energies and forces.")
         {
-            train, test, model, report, plot, kind, nmax, cutoff, invariants, weights, centre, quadratic, components, hidden,
+            train, test, model, report, plot, kind, nmax, cutoff, invariants, weights, centre, quadratic, projection, components, hidden,
             optimizer, epochs, batch, rate, validation, patience, timeLimit, forceWeight, folds, seed, threads,
         };
         command.SetAction(p =>
@@ -59,6 +61,7 @@ public static class TrainCommand
             o = o with { Kind = p.GetValue(kind)!, Descriptor = d };
             if (p.GetValue(quadratic) is { } q) o = o with { QuadraticComponents = q };
             if (p.GetValue(components) is { } k) o = o with { NeuralComponents = k };
+            if (p.GetValue(projection) is { } pr) o = o with { ForceProjection = pr == "forces" };
             if (p.GetValue(hidden) is { } h) o = o with { HiddenLayers = ParseLayers(h) };
             if (p.GetValue(optimizer) is { } opt) o = o with { Optimizer = opt };
             if (p.GetValue(epochs) is { } e) o = o with { Epochs = e };

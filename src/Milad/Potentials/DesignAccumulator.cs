@@ -130,6 +130,11 @@ internal sealed class DesignAccumulator
             for (var a = 0; a < kMax; a++)
             {
                 var row = dp.AsSpan(a * k3, k3);
+                if (map.IsIdentity)
+                {
+                    TensorPrimitives.Multiply(env.Jacobian.AsSpan(a * k3, k3), 1 / map.Scale[a], row);
+                    continue;
+                }
                 var proj = map.Projection.AsSpan(a * f, f);
                 for (var q = 0; q < f; q++)
                 {

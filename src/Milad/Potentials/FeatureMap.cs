@@ -17,7 +17,8 @@ public sealed class FeatureMap
     public FeatureMap(double[] mean, double[] scale, double[] projection, int components)
     {
         if (mean.Length != scale.Length) throw new ArgumentException("mean and scale differ in length");
-        if (projection.Length != components * mean.Length) throw new ArgumentException("projection is not components x length");
+        if (projection.Length != components * mean.Length && !(projection.Length == 0 && components == mean.Length))
+            throw new ArgumentException("projection is not components x length");
         Mean = mean;
         Scale = scale;
         Projection = projection;
@@ -39,6 +40,12 @@ public sealed class FeatureMap
     /// <summary>Number of projected components K.</summary>
     public int Components { get; }
 
+    /// <summary>No projection: p = x (K = F, stored as an empty projection).</summary>
+    public bool IsIdentity => Components == Length && Projection.Length == 0;
+
+    /// <summary>The same standardisation with p = x: a network that reads every standardised invariant.</summary>
+    public FeatureMap WithIdentityProjection() => new(Mean, Scale, [], Length);
+
     /// <summary>x = (I - mean) / scale.</summary>
     public void Standardise(ReadOnlySpan<double> fingerprint, Span<double> x)
     {
@@ -50,6 +57,7 @@ public sealed class FeatureMap
     public void Project(ReadOnlySpan<double> x, Span<double> p)
     {
         var f = Length;
+        if (IsIdentity) { x[..f].CopyTo(p); return; }
         for (var a = 0; a < Components; a++) p[a] = TensorPrimitives.Dot(Projection.AsSpan(a * f, f), x);
     }
 
@@ -57,6 +65,7 @@ public sealed class FeatureMap
     public void AddBackProjection(ReadOnlySpan<double> dp, Span<double> dx)
     {
         var f = Length;
+        if (IsIdentity) { TensorPrimitives.Add(dx[..f], dp[..f], dx); return; }
         for (var a = 0; a < Components; a++)
             if (dp[a] != 0) TensorPrimitives.MultiplyAdd(Projection.AsSpan(a * f, f), dp[a], dx, dx);
     }
@@ -65,7 +74,18 @@ public sealed class FeatureMap
     /// Mean, scale and (when <paramref name="components"/> &gt; 0) the whitened principal components of the
     /// rows of <paramref name="fingerprints"/> (count x F, row-major).
     /// </summary>
-    public static FeatureMap Fit(ReadOnlySpan<double> fingerprints, int count, int length, int components)
+    public static FeatureMap Fit(ReadOnlySpan<double> fingerprints, int count, int length, int components) =>
+        Fit(fingerprints, count, length, components, default);
+
+    /// <summary>
+    /// As <see cref="Fit(ReadOnlySpan{double}, int, int, int)"/>, but when <paramref name="forceGram"/> (F x F, the Gram
+    /// matrix of the standardised force rows) is given, the components are the leading eigenvectors of
+    /// <c>C / tr C + G / tr G</c> (C the covariance of x): directions along which the fingerprint varies between
+    /// environments and directions that the forces see. Each is still scaled to unit variance over the environments.
+    /// Why: the environments' variance is dominated by volume and surface changes, while forces come from the
+    /// small changes of thermal displacements; a projection by variance alone leaves the forces' directions out.
+    /// </summary>
+    public static FeatureMap Fit(ReadOnlySpan<double> fingerprints, int count, int length, int components, ReadOnlySpan<double> forceGram)
     {
         if (count < 2) throw new ArgumentException("need at least two environments to standardise");
         var mean = new double[length];
@@ -101,21 +121,34 @@ public sealed class FeatureMap
                 cov[a * length + b] = v;
                 cov[b * length + a] = v;
             }
-        var evd = MathNet.Numerics.LinearAlgebra.Matrix<double>.Build.DenseOfColumnMajor(length, length, cov).Evd(MathNet.Numerics.LinearAlgebra.Symmetricity.Symmetric);
+        var metric = cov;
+        if (!forceGram.IsEmpty)
+        {
+            double trC = 0, trG = 0;
+            for (var a = 0; a < length; a++) { trC += cov[a * length + a]; trG += forceGram[a * length + a]; }
+            metric = new double[length * length];
+            for (var i = 0; i < metric.Length; i++) metric[i] = cov[i] / trC + (trG > 0 ? forceGram[i] / trG : 0);
+        }
+        var evd = MathNet.Numerics.LinearAlgebra.Matrix<double>.Build.DenseOfColumnMajor(length, length, metric).Evd(MathNet.Numerics.LinearAlgebra.Symmetricity.Symmetric);
         var values = evd.EigenValues.Select(v => v.Real).ToArray();
         var vectors = evd.EigenVectors;
         var order = Enumerable.Range(0, length).OrderByDescending(i => values[i]).ToArray();
         var top = values[order[0]];
         var projection = new double[components * length];
+        var direction = new double[length];
+        var covDirection = new double[length];
         var kept = 0;
-        for (var c = 0; c < components; c++)
+        for (var c = 0; c < length && kept < components; c++)
         {
-            var lambda = values[order[c]];
-            if (!(lambda > 1e-12 * top)) break;   // fewer independent directions than asked for
-            var s = 1 / Math.Sqrt(lambda);
-            for (var q = 0; q < length; q++) projection[kept * length + q] = vectors[q, order[c]] * s;
+            if (!(values[order[c]] > 1e-12 * top)) break;   // fewer independent directions than asked for
+            for (var q = 0; q < length; q++) direction[q] = vectors[q, order[c]];
+            for (var q = 0; q < length; q++) covDirection[q] = TensorPrimitives.Dot(cov.AsSpan(q * length, length), direction);
+            var variance = TensorPrimitives.Dot(direction, covDirection);
+            if (!(variance > 1e-14 * trace(cov, length))) continue;   // a direction the environments do not vary along
+            TensorPrimitives.Multiply(direction, 1 / Math.Sqrt(variance), projection.AsSpan(kept * length, length));
             kept++;
         }
+        static double trace(double[] m, int n) { double t = 0; for (var i = 0; i < n; i++) t += m[i * n + i]; return t; }
         return new FeatureMap(mean, scale, projection.AsSpan(0, kept * length).ToArray(), kept);
     }
 
@@ -123,6 +156,7 @@ public sealed class FeatureMap
     public FeatureMap Truncate(int components)
     {
         components = Math.Min(components, Components);
+        if (IsIdentity) return components == Length ? this : new FeatureMap(Mean, Scale, [], 0);
         return new FeatureMap(Mean, Scale, Projection.AsSpan(0, components * Length).ToArray(), components);
     }
 
@@ -139,7 +173,9 @@ public sealed class FeatureMap
         var mean = PotentialJson.ReadArray(e, "mean", length);
         var scale = PotentialJson.ReadArray(e, "scale", length);
         var k = PotentialJson.ReadInt(e, "components");
-        var projection = PotentialJson.ReadArray(e, "projection", k * length);
+        var projection = PotentialJson.ReadArray(e, "projection", -1);
+        if (projection.Length != k * length && !(projection.Length == 0 && k == length))
+            throw new InputException($"'projection' has {projection.Length} numbers, expected {k * length}");
         return new FeatureMap(mean, scale, projection, k);
     }
 }

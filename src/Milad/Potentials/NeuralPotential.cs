@@ -77,7 +77,9 @@ public sealed class NeuralPotential : Potential
         var net = PotentialJson.Get(e, "network");
         if (PotentialJson.ReadString(net, "activation") != "tanh") throw new InputException("unknown network activation (expected tanh)");
         var k = PotentialJson.ReadInt(net, "components");
-        var projection = PotentialJson.ReadArray(net, "projection", k * length);
+        var projection = PotentialJson.ReadArray(net, "projection", -1);
+        if (projection.Length != k * length && !(projection.Length == 0 && k == length))
+            throw new InputException($"network 'projection' has {projection.Length} numbers, expected {k * length}");
         var sizesElement = PotentialJson.Get(net, "sizes");
         if (sizesElement.ValueKind != JsonValueKind.Array) throw new InputException("'sizes' is not a list");
         var sizes = sizesElement.EnumerateArray().Select(s => s.TryGetInt32(out var v) && v > 0 ? v : throw new InputException("'sizes' holds a bad layer size")).ToArray();

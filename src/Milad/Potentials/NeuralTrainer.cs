@@ -76,11 +76,24 @@ internal sealed class NeuralTrainer
         ForceWeight = options.ForceWeight / (sF * sF);
         var random = new Random(options.Seed);
         var sizes = new[] { _inputs }.Concat(options.HiddenLayers).Append(1).ToArray();
-        // Output scale: the baseline's per-atom energy residual, so that the weights start and stay of order one.
+        // Output scale S, so that weights of order one can express the residuals: the per-atom energy residual,
+        // or, when larger, the force residual over the typical size of the inputs' derivatives (an energy
+        // landscape whose values vary little can still have steep slopes; Adam moves weights by about its
+        // step size, so weights that would have to grow to 100 would take far too long).
+        double dpSq = 0;
+        long dpCount = 0;
+        foreach (var frame in samples)
+            foreach (var env in frame)
+            {
+                dpSq += TensorPrimitives.SumOfSquares(env.InputJacobian);
+                dpCount += env.Atoms.Length * 3;
+            }
+        var dpRms = Math.Sqrt(dpSq / Math.Max(1, dpCount));   // |dp/dx| per atom and axis, summed over the K inputs
+        OutputScale = Math.Max(sE, sF / Math.Max(dpRms, 1e-12));
         _networks = maps.Select(m =>
         {
             if (m.Components != _inputs) throw new InputException($"a species has only {m.Components} independent fingerprint components; use --components {m.Components} or fewer");
-            return NeuralNetwork.Initialise(sizes, random, sE);
+            return NeuralNetwork.Initialise(sizes, random, OutputScale);
         }).ToArray();
         var order = Enumerable.Range(0, frames.Count).ToArray();
         new Random(options.Seed + 1).Shuffle(order);
@@ -90,6 +103,9 @@ internal sealed class NeuralTrainer
     }
 
     internal double EnergyWeight { get; }
+
+    /// <summary>The networks' output scale S (eV).</summary>
+    internal double OutputScale { get; }
 
     internal double ForceWeight { get; }
 
@@ -402,6 +418,39 @@ internal sealed class NeuralTrainer
             offset += k * k3;
         }
     }
+
+    /// <summary>
+    /// The networks' share of a training frame's energy and forces (3N), as the loss sees them (from the stored
+    /// samples): for checking that training optimises what prediction computes.
+    /// </summary>
+    internal (double Energy, double[] Forces) NetworkPrediction(int frame)
+    {
+        var samples = _samples[frame];
+        var n = _data.Frames[frame].Count;
+        var forces = new double[3 * n];
+        double energy = 0;
+        var net0 = _networks[0];
+        var a = new double[net0.HiddenWidth];
+        var g = new double[_inputs];
+        var scratch = new double[2 * net0.MaxWidth];
+        foreach (var s in samples)
+        {
+            var net = _networks[s.Species];
+            energy += net.Forward(s.Inputs, a);
+            net.InputGradient(a, scratch, g, default);
+            var k3 = 3 * s.Atoms.Length;
+            for (var c = 0; c < k3; c++)
+            {
+                double sum = 0;
+                for (var q = 0; q < _inputs; q++) sum += s.InputJacobian[q * k3 + c] * g[q];
+                forces[3 * s.Atoms[c / 3] + c % 3] -= sum;
+            }
+        }
+        return (energy, forces);
+    }
+
+    /// <summary>The potential with the networks' current weights.</summary>
+    internal NeuralPotential CurrentPotential() => Build();
 
     private int ParameterOffset(int species)
     {

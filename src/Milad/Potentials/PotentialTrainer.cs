@@ -51,7 +51,8 @@ public static class PotentialTrainer
         var species = data.Species;
         var frames = data.Frames;
         var kq = options.Kind == "quadratic" ? options.QuadraticComponents : 0;
-        var kn = options.Kind == "neural" ? options.NeuralComponents : 0;
+        var kn = options.Kind == "neural" ? (options.NeuralComponents == 0 ? descriptor.Length : options.NeuralComponents) : 0;
+        var identity = options.Kind == "neural" && options.NeuralComponents == 0;
 
         // 1. Standardisation and principal components per species.
         var values = new double[frames.Count][];
@@ -65,6 +66,9 @@ public static class PotentialTrainer
             progress?.Invoke(new TrainingProgress("encoding", Interlocked.Increment(ref done), frames.Count));
         });
         var maps = new FeatureMap[species.Length];
+        var rowsOf = new double[species.Length][];
+        var countOf = new int[species.Length];
+        var kMax = Math.Max(kq, kn);
         for (var s = 0; s < species.Length; s++)
         {
             var rows = new List<double>();
@@ -77,11 +81,35 @@ public static class PotentialTrainer
                         count++;
                     }
             if (count < 2) throw new InputException($"{data.Name}: only {count} {Elements.Symbol(species[s])} atom(s); every species needs at least two environments");
-            maps[s] = FeatureMap.Fit(rows.ToArray(), count, descriptor.Length, Math.Max(kq, kn));
-            if (kn > 0 && maps[s].Components < kn)
-                throw new InputException($"{data.Name}: the {Elements.Symbol(species[s])} fingerprints have only {maps[s].Components} independent components; use --components {maps[s].Components} or fewer");
+            rowsOf[s] = rows.ToArray();
+            countOf[s] = count;
+            maps[s] = FeatureMap.Fit(rowsOf[s], count, descriptor.Length, options.ForceProjection || identity ? 0 : kMax);
+            if (identity) maps[s] = maps[s].WithIdentityProjection();
         }
         values = null!;
+        if (kMax > 0 && options.ForceProjection && !identity)
+        {
+            // The force Gram matrix of the linear features on a subset of the frames (a sixth, at most 40).
+            var step = Math.Max(6, (frames.Count + 39) / 40);
+            var subset = Enumerable.Range(0, frames.Count).Where(f => f % step == 0).Select(f => frames[f]).ToList();
+            var pre = new DesignAccumulator(descriptor, species, maps, 0, 0);
+            var (gram, _) = pre.Run(data.Name, subset, new int[subset.Count], 1, options.Threads,
+                d => progress?.Invoke(new TrainingProgress("projection", d, subset.Count)));
+            var g = gram.Sum(1, -1).Gram;
+            var length0 = descriptor.Length;
+            for (var s = 0; s < species.Length; s++)
+            {
+                var block = new double[length0 * length0];
+                var off = s * pre.BlockSize + 1;
+                for (var a = 0; a < length0; a++)
+                    for (var b = 0; b < length0; b++) block[a * length0 + b] = g[(off + a) * pre.Size + off + b];
+                maps[s] = FeatureMap.Fit(rowsOf[s], countOf[s], length0, kMax, block);
+            }
+        }
+        for (var s = 0; s < species.Length; s++)
+            if (kn > 0 && maps[s].Components < kn)
+                throw new InputException($"{data.Name}: the {Elements.Symbol(species[s])} fingerprints have only {maps[s].Components} independent components; use --components {maps[s].Components} or fewer");
+        rowsOf = null!;
 
         // 2. Ridge sums (and the network's samples), folds by frame.
         var folds = Math.Min(options.Folds, frames.Count);

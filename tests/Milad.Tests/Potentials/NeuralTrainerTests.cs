@@ -52,3 +52,50 @@ public class NeuralTrainerTests(ITestOutputHelper output)
         Assert.True(worst < 1e-6, $"worst {worst}");
     }
 }
+
+public class NeuralTrainerConsistencyTests(ITestOutputHelper output)
+{
+    /// <summary>
+    /// What the loss sees (network energy and forces from the stored inputs and their single-precision local
+    /// Jacobians) must be what prediction computes (the potential minus its linear baseline, by back-propagation
+    /// through the descriptor): otherwise training would optimise something else than the model.
+    /// </summary>
+    [Theory]
+    [InlineData(6)]
+    [InlineData(0)]
+    public void TrainingForcesEqualPredictedForces(int components)
+    {
+        var data = PotentialTestData.Mo(4);
+        var options = new TrainingOptions
+        {
+            Kind = "neural", Descriptor = PotentialTestData.Small, NeuralComponents = components, HiddenLayers = [5, 4], Folds = 2, Seed = 3,
+        };
+        var fit = PotentialTrainer.FitPolynomial(data, options, null);
+        var trainer = new NeuralTrainer(options, fit.Polynomial, fit.NeuralMaps, data, fit.Samples!, null);
+        var theta = trainer.Flatten();
+        var random = new Random(9);
+        for (var i = 0; i < theta.Length; i++) theta[i] += 0.5 * (2 * random.NextDouble() - 1);
+        trainer.Unflatten(theta);
+        var potential = trainer.CurrentPotential();
+        var worst = 0.0;
+        var largest = 0.0;
+        for (var f = 0; f < data.Frames.Count; f++)
+        {
+            var s = data.Frames[f];
+            var (energy, forces) = trainer.NetworkPrediction(f);
+            var full = potential.Predict(s);
+            var baseline = fit.Polynomial.Predict(s);
+            Assert.Equal(full.Energy - baseline.Energy, energy, 8);
+            for (var i = 0; i < s.Count; i++)
+                for (var a = 0; a < 3; a++)
+                {
+                    var expected = full.Forces[i][a] - baseline.Forces[i][a];
+                    largest = Math.Max(largest, Math.Abs(expected));
+                    worst = Math.Max(worst, Math.Abs(expected - forces[3 * i + a]));
+                }
+        }
+        output.WriteLine($"network forces: training vs prediction differ by {worst:E2} (largest {largest:G3} eV/A)");
+        Assert.True(largest > 1e-3);
+        Assert.True(worst < 1e-5 * largest, $"{worst} vs {largest}");
+    }
+}
