@@ -21,6 +21,8 @@ internal sealed class NormalEquations
 
     public int Size { get; }
 
+    private double[] _product = [];
+
     public int Folds { get; }
 
     /// <summary>[0 = energy, 1 = forces, fold].</summary>
@@ -57,7 +59,11 @@ internal sealed class NormalEquations
     public void AddForceRows(int fold, ReadOnlySpan<double> transposed, int r, ReadOnlySpan<double> targets, ReadOnlySpan<bool> nonZero)
     {
         var p = Parts[1, fold];
-        SymmetricRankUpdate.AddGram(transposed, Size, r, p.Gram, nonZero);
+        // The whole product through the tiled kernel (twice the multiply-adds of the triangle, several times faster).
+        if (_product.Length < Size * Size) _product = new double[Size * Size];
+        Fingerprints.DotProductKernel.MultiplyTransposed(transposed, Size, transposed, Size, r, _product);
+        for (var i = 0; i < Size; i++)
+            if (nonZero[i]) TensorPrimitives.Add(p.Gram.AsSpan(i * Size + i, Size - i), _product.AsSpan(i * Size + i, Size - i), p.Gram.AsSpan(i * Size + i, Size - i));
         for (var i = 0; i < Size; i++)
             if (nonZero[i]) p.Rhs[i] += TensorPrimitives.Dot(transposed.Slice(i * r, r), targets);
         p.TargetNorm += TensorPrimitives.Dot(targets, targets);
@@ -76,7 +82,8 @@ internal sealed class NormalEquations
         var s = new Part(Size);
         for (var k = 0; k < Folds; k++)
             if (k != exclude) s.Add(Parts[kind, k]);
-        SymmetricRankUpdate.Symmetrise(s.Gram, Size);
+        for (var i = 0; i < Size; i++)
+            for (var j = i + 1; j < Size; j++) s.Gram[j * Size + i] = s.Gram[i * Size + j];
         return s;
     }
 

@@ -1,5 +1,4 @@
 using System.Numerics.Tensors;
-using MathNet.Numerics.LinearAlgebra;
 
 namespace Milad.Potentials;
 
@@ -80,16 +79,8 @@ internal static class RidgeFit
         if (!(shift > 0)) shift = lambda;
         for (var i = 0; i < n; i++)
             if (penalised[i]) a[i * n + i] += shift;
-        try
-        {
-            var m = Matrix<double>.Build.Dense(n, n, a); // symmetric: column-major = row-major
-            var x = m.Cholesky().Solve(Vector<double>.Build.Dense(b)).ToArray();
-            return x.All(double.IsFinite) ? x : null;
-        }
-        catch (ArgumentException)
-        {
-            return null;
-        }
+        var x = CholeskySolver.Solve(a, n, b);
+        return x != null && x.All(double.IsFinite) ? x : null;
     }
 
     /// <summary>|A c - t|^2 = c^T G c - 2 c . h + |t|^2 from one fold's sums (upper-triangular Gram).</summary>

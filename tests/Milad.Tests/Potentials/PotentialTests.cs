@@ -161,3 +161,22 @@ public class PotentialTests(ITestOutputHelper output)
 
     private static string CliRunnerTempDirectory() => Milad.Tests.Cli.CliRunner.TempDirectory();
 }
+
+public class CholeskySolverTests
+{
+    [Fact]
+    public void SolvesLikeMathNetAndRefusesIndefiniteMatrices()
+    {
+        var random = new Random(4);
+        const int n = 37;
+        var m = MathNet.Numerics.LinearAlgebra.Matrix<double>.Build.Random(n + 5, n, new MathNet.Numerics.Distributions.ContinuousUniform(-1, 1, random));
+        var spd = m.TransposeThisAndMultiply(m);
+        var b = Enumerable.Range(0, n).Select(_ => random.NextDouble()).ToArray();
+        var expected = spd.Cholesky().Solve(MathNet.Numerics.LinearAlgebra.Vector<double>.Build.Dense(b));
+        var x = CholeskySolver.Solve(spd.ToRowMajorArray(), n, b)!;
+        for (var i = 0; i < n; i++) Assert.Equal(expected[i], x[i], 8);
+        var indefinite = spd.ToRowMajorArray();
+        indefinite[5 * n + 5] = -1;
+        Assert.Null(CholeskySolver.Solve(indefinite, n, b));
+    }
+}
