@@ -18,6 +18,8 @@ public static class MiladCommand
         root.Subcommands.Add(FingerprintCommand.Create(stdout));
         root.Subcommands.Add(DecodeCommand.Create(stdout, stderr));
         root.Subcommands.Add(RoundtripCommand.Create(stdout, stderr));
+        root.Subcommands.Add(TrainCommand.Create(stdout));
+        root.Subcommands.Add(PredictCommand.Create(stdout));
         ParseResult parsed;
         try
         {

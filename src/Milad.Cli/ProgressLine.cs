@@ -21,8 +21,18 @@ public sealed class ProgressLine(string label) : IDisposable
         _drawn = true;
     }
 
+    /// <summary>Shows a free-form status (e.g. the current losses) after the label.</summary>
+    public void Report(string status)
+    {
+        if (!_enabled || _clock.ElapsedMilliseconds - _lastDraw < 200) return;
+        _lastDraw = _clock.ElapsedMilliseconds;
+        var line = $"\r{label}: {status}";
+        Console.Error.Write(line.Length > 100 ? line[..100] : line.PadRight(80));
+        _drawn = true;
+    }
+
     public void Dispose()
     {
-        if (_drawn) Console.Error.Write("\r" + new string(' ', 60) + "\r");
+        if (_drawn) Console.Error.Write("\r" + new string(' ', 100) + "\r");
     }
 }

@@ -17,7 +17,7 @@ namespace Milad.Fingerprints;
 /// </list>
 /// Thread-safe: one descriptor can encode on many threads.
 /// </summary>
-public sealed class Descriptor
+public sealed partial class Descriptor
 {
     /// <summary>Atoms closer than this (Angstrom) are "on top of each other": an input error.</summary>
     public const double CoincidenceTolerance = 1e-4;

@@ -10,7 +10,7 @@ public sealed record DescriptorSettings
     /// <summary>Largest Zernike order n (>= 0).</summary>
     public int NMax { get; init; } = 11;
 
-    /// <summary>"complete" (decodable, with pseudoscalars) or "compact" (smaller, for property prediction).</summary>
+    /// <summary>"complete" (decodable, with pseudoscalars), "compact" (smaller, for property prediction) or "scalar" (complete without pseudoscalars, for potentials).</summary>
     public string InvariantSet { get; init; } = "complete";
 
     /// <summary>
@@ -62,8 +62,8 @@ public sealed record DescriptorSettings
         if (NMax < 0) throw new InputException($"n_max must be >= 0, got {NMax}");
         if (NMax > 40) throw new InputException($"n_max must be <= 40, got {NMax}");
         if (!(Cutoff > 0) || !double.IsFinite(Cutoff)) throw new InputException($"cutoff must be a positive number of Angstrom, got {Cutoff}");
-        if (InvariantSet is not ("complete" or "compact"))
-            throw new InputException($"unknown invariant set '{InvariantSet}' (expected complete or compact)");
+        if (InvariantSet is not ("complete" or "compact" or "scalar"))
+            throw new InputException($"unknown invariant set '{InvariantSet}' (expected complete, compact or scalar)");
         foreach (var table in new[] { Weights, SecondWeights })
             if (table != null)
                 foreach (var (symbol, w) in table)

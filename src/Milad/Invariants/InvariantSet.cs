@@ -97,7 +97,7 @@ public sealed class InvariantSet
     /// <summary>The moment indices invariant <paramref name="q"/> depends on (the components of its blocks), ascending.</summary>
     public ReadOnlySpan<int> Support(int q) => _support.AsSpan(_supportStart[q], _supportStart[q + 1] - _supportStart[q]);
 
-    /// <summary>"complete" or "compact".</summary>
+    /// <summary>"complete", "compact" or "scalar".</summary>
     public string Name { get; }
 
     public ZernikeBasis Basis { get; }
@@ -126,12 +126,20 @@ public sealed class InvariantSet
     /// </summary>
     public static InvariantSet Compact(int nMax) => Build("compact", nMax, 1, pseudoscalars: false);
 
-    /// <summary>The set of the given name ("complete" or "compact").</summary>
+    /// <summary>
+    /// For potentials: degree 1, 2 and up to 3 x (2l + 1) scalar (l1 + l2 + l3 even) degree-3 couplings per block,
+    /// the couplings of the complete set without its pseudoscalars (an energy does not change under inversion,
+    /// so a pseudoscalar can only enter it squared).
+    /// </summary>
+    public static InvariantSet Scalar(int nMax) => Build("scalar", nMax, 3, pseudoscalars: false);
+
+    /// <summary>The set of the given name ("complete", "compact" or "scalar").</summary>
     public static InvariantSet ByName(string name, int nMax) => name switch
     {
         "complete" => Complete(nMax),
         "compact" => Compact(nMax),
-        _ => throw new ArgumentException($"unknown invariant set '{name}' (expected complete or compact)"),
+        "scalar" => Scalar(nMax),
+        _ => throw new ArgumentException($"unknown invariant set '{name}' (expected complete, compact or scalar)"),
     };
 
     private static InvariantSet Build(string name, int nMax, int factor, bool pseudoscalars)

@@ -71,7 +71,7 @@ public class DensityPeaksTests(ITestOutputHelper output)
                     if (result.Points.Length == count && MomentFitTests.PointError(truth, result.Points) < 1e-6) ok++;
                     else exactButOther++;
                 }
-                lines.Add($"n_max {nMax,2}, N {count,2}: {ok,2}/{trials} recovered ({exactButOther} fit the moments to 1e-8 with other points), {seconds / trials:F2} s each (budget 1 s)");
+                lines.Add($"n_max {nMax,2}, N {count,2}: {ok,2}/{trials} recovered ({exactButOther} fit the moments to 1e-8 with other points), {seconds / trials:F2} s each (budget 3 s)");
                 if (nMax == 11 && count <= 10) Assert.True(ok >= 9, lines[^1]);
             }
         }
@@ -92,15 +92,17 @@ public class DensityPeaksTests(ITestOutputHelper output)
         foreach (var molecule in molecules)
         {
             var (points, weights) = UnitBall(molecule);
-            var result = decoder.Decode(MomentFit.Moments(basis, points, weights), TimeSpan.FromSeconds(1));
+            // A budget well above the ~0.4 s these take, so that a loaded machine does not change the count.
+            var result = decoder.Decode(MomentFit.Moments(basis, points, weights), TimeSpan.FromSeconds(3));
             seconds.Add(result.Seconds);
             if (result.Succeeded && result.Points.Length == points.Length) ok++;
             else failed.Add($"{molecule.Formula}({result.RelativeResidual:E0})");
         }
         seconds.Sort();
-        output.WriteLine($"QM9 first {molecules.Count}, n_max {nMax}: {ok}/{molecules.Count} recovered; seconds median {seconds[seconds.Count / 2]:F3}, max {seconds[^1]:F3} (budget 1 s)");
+        output.WriteLine($"QM9 first {molecules.Count}, n_max {nMax}: {ok}/{molecules.Count} recovered; seconds median {seconds[seconds.Count / 2]:F3}, max {seconds[^1]:F3} (budget 3 s)");
         output.WriteLine($"not recovered: {string.Join(" ", failed)}");
         // Measured 38/40 at both n_max 11 and 7 (1 s budget, 2 shared cores); the floor leaves room for slower machines.
+        // (29/40 at n_max 7 with a 1 s budget while two other decoding jobs ran: the budget is wall time.)
         Assert.True(ok >= 34, $"{ok} recovered");
     }
 

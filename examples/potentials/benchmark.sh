@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Reproduces the "Measured: potentials (issue 5)" table of README.md: one `milad train` per data set
+# and model kind, run one after another (the machine has 2 cores; parallel runs would distort the
+# training times). Reports, models and parity plots go to OUT (default bench-out/potentials); the table
+# is printed at the end and written to OUT/table.md.
+#
+#   examples/potentials/benchmark.sh [OUT] [ELEMENTS...]     e.g. examples/potentials/benchmark.sh out Mo Si
+#
+# Data: ../shared/data/mlearn/{El}_{train,test}.xyz and ../shared/data/fe/fe_{train,test}.xyz
+# (relative to the repository root). Test files are only evaluated, never used to choose anything.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+OUT=${1:-bench-out/potentials}
+shift || true
+ELEMENTS=("$@")
+[ ${#ELEMENTS[@]} -eq 0 ] && ELEMENTS=(Li Mo Si Ge Cu Ni Fe)
+DATA=../shared/data
+mkdir -p "$OUT"
+dotnet build src/Milad.Cli -c Release -v q -nologo > /dev/null
+MILAD=(dotnet src/Milad.Cli/bin/Release/net10.0/Milad.Cli.dll)
+
+# Descriptor per data set: "scalar" invariants at n_max 11 (the complete set's couplings without the
+# pseudoscalars), cutoff chosen by the cross-validated errors of linear fits (README, "Choices").
+declare -A DESCRIPTOR=(
+  [Ni]="--invariants scalar --nmax 11 --cutoff 4.0"
+  [Cu]="--invariants scalar --nmax 11 --cutoff 4.0"
+  [Li]="--invariants scalar --nmax 11 --cutoff 5.0"
+  [Mo]="--invariants scalar --nmax 11 --cutoff 4.0"
+  [Si]="--invariants scalar --nmax 11 --cutoff 4.5"
+  [Ge]="--invariants scalar --nmax 11 --cutoff 4.5"
+  [Fe]="--invariants scalar --nmax 11 --cutoff 4.0"
+)
+# Model settings per kind; the network's epochs and time limit keep every fit inside 15 minutes.
+declare -A MODEL=(
+  [linear]=""
+  [quadratic]="--quadratic-components 32"
+  [neural]="--components 48 --hidden 64,64 --epochs 300 --patience 50 --time-limit 400"
+)
+
+for el in "${ELEMENTS[@]}"; do
+  if [ "$el" = Fe ]; then train=$DATA/fe/fe_train.xyz; test=$DATA/fe/fe_test.xyz
+  else train=$DATA/mlearn/${el}_train.xyz; test=$DATA/mlearn/${el}_test.xyz; fi
+  for kind in linear quadratic neural; do
+    echo "== $el $kind" >&2
+    # shellcheck disable=SC2086
+    "${MILAD[@]}" train --train "$train" --test "$test" --kind "$kind" ${DESCRIPTOR[$el]} ${MODEL[$kind]} \
+      --model "$OUT/$el-$kind.json" --report "$OUT/$el-$kind.report.json" --plot "$OUT/$el-$kind.png" | tee "$OUT/$el-$kind.log"
+  done
+done
+
+# Table: test errors from the reports (one key per line in the indented JSON; the test block comes second).
+value() { grep "\"$2\"" "$1" | sed -n "${3:-2}p" | sed 's/.*: *\([-0-9.eE+]*\).*/\1/'; }
+{
+  echo "| data | model | energy MAE | energy RMSE | force MAE | force RMSE | training s | predict E+F / E |"
+  echo "|---|---|---|---|---|---|---|---|"
+  for el in "${ELEMENTS[@]}"; do
+    for kind in linear quadratic neural; do
+      r="$OUT/$el-$kind.report.json"
+      [ -f "$r" ] || continue
+      printf "| %s | %s | %.2f | %.2f | %.3f | %.3f | %.0f | %.2f |\n" "$el" "$kind" \
+        "$(value "$r" energy_mae_mev_per_atom)" "$(value "$r" energy_rmse_mev_per_atom)" \
+        "$(value "$r" force_mae_ev_per_a)" "$(value "$r" force_rmse_ev_per_a)" \
+        "$(value "$r" seconds 1)" "$(value "$r" cost_ratio 1)"
+    done
+  done
+} | tee "$OUT/table.md"

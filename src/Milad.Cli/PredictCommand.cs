@@ -1,0 +1,59 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text;
+using Milad.IO;
+using Milad.Potentials;
+
+namespace Milad.Cli;
+
+/// <summary>
+/// `milad predict --model MODEL.json INPUT --output PRED.xyz`: energy, forces and (for periodic cells)
+/// stress of every frame, as extended xyz (energy= in eV, forces column in eV/A, stress= 9 numbers in
+/// eV/A^3, ASE convention); the input's own energy and forces, if any, are replaced.
+/// </summary>
+public static class PredictCommand
+{
+    public static Command Create(TextWriter stdout)
+    {
+        var model = new Option<string>("--model") { Required = true, Description = "Model file written by milad train." };
+        var input = new Argument<string>("INPUT") { Description = "Structure file (extended xyz or mlearn JSON)." };
+        var output = new Option<string>("--output", "-o") { Required = true, Description = "Extended xyz file to write." };
+        var command = new Command("predict", "Predict energies, forces and stresses with a trained potential.") { model, input, output };
+        command.SetAction(p => Run(p.GetValue(model)!, p.GetValue(input)!, p.GetValue(output)!, stdout));
+        return command;
+    }
+
+    internal static int Run(string modelPath, string input, string output, TextWriter stdout)
+    {
+        var potential = PotentialFile.Read(modelPath);
+        var frames = StructureFiles.Read(input);
+        using var file = new AtomicFile(output);
+        var index = 0;
+        using (var writer = new StreamWriter(file.Stream, new UTF8Encoding(false), 1 << 16, leaveOpen: true))
+        using (var progress = new ProgressLine("predict"))
+        {
+            foreach (var s in frames)
+            {
+                try
+                {
+                    var p = potential.Predict(s);
+                    s.Energy = p.Energy;
+                    s.Forces = p.Forces;
+                    if (p.Stress != null) s.Info["stress"] = p.Stress;
+                    else s.Info.Remove("stress");
+                }
+                catch (InputException e)
+                {
+                    throw InputException.AtFrame(input, index, e.Message);
+                }
+                ExtendedXyz.Write(writer, s);
+                index++;
+                progress.Report(index);
+            }
+        }
+        if (index == 0) throw new InputException($"{input}: no frames");
+        file.Commit();
+        stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"predicted {index} frame(s) with the {potential.Kind} model -> {output}"));
+        return MiladCommand.Ok;
+    }
+}

@@ -1,0 +1,221 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Milad.Fingerprints;
+using Milad.Potentials;
+
+namespace Milad.Cli;
+
+/// <summary>
+/// `milad train --train TRAIN --test TEST --model MODEL.json [--report REPORT.json] [--plot PLOT.png]`:
+/// fit a potential on DFT energies and forces, save it, and report its errors on both files.
+/// </summary>
+public static class TrainCommand
+{
+    public static Command Create(TextWriter stdout)
+    {
+        var train = new Option<string>("--train") { Required = true, Description = "Training frames with energies and forces (extended xyz or mlearn JSON)." };
+        var test = new Option<string>("--test") { Required = true, Description = "Test frames with energies and forces: reported, never used for fitting or model choice." };
+        var model = new Option<string>("--model") { Required = true, Description = "Model file to write (JSON)." };
+        var report = new Option<string?>("--report") { Description = "Report file (JSON): train and test errors, training seconds, choices made." };
+        var plot = new Option<string?>("--plot") { Description = "PNG with parity plots (energies, forces; test set) and the loss curves." };
+        var kind = new Option<string>("--kind") { DefaultValueFactory = _ => "linear", Description = "linear, quadratic or neural." };
+        kind.AcceptOnlyFromAmong("linear", "quadratic", "neural");
+        var nmax = new Option<int?>("--nmax") { Description = $"Largest Zernike order (default {TrainingOptions.DefaultDescriptor.NMax})." };
+        var cutoff = new Option<double?>("--cutoff") { Description = $"Environment cutoff in Angstrom (default {TrainingOptions.DefaultDescriptor.Cutoff})." };
+        var invariants = new Option<string?>("--invariants") { Description = "compact (default) or complete." };
+        var weights = new Option<string?>("--weights") { Description = "Species weights, e.g. Fe=1 (default: atomic numbers)." };
+        var centre = new Option<bool>("--include-centre") { Description = "The centre atom is part of its own density." };
+        var quadratic = new Option<int?>("--quadratic-components") { Description = "Quadratic model: principal components multiplied pairwise (default 32)." };
+        var projection = new Option<string?>("--projection") { Description = "Quadratic and neural models: 'variance' (default: principal components) or 'forces' (directions of the fingerprint's variance and of the forces together)." };
+        projection.AcceptOnlyFromAmong("forces", "variance");
+        var components = new Option<int?>("--components") { Description = "Neural model: principal components the network reads (default 48; 0: every standardised invariant)." };
+        var hidden = new Option<string?>("--hidden") { Description = "Neural model: hidden layer widths, e.g. 64,64 (default)." };
+        var optimizer = new Option<string?>("--optimizer") { Description = "Neural model: adam (default, mini-batches) or lbfgs (full batch)." };
+        var epochs = new Option<int?>("--epochs") { Description = "Neural model: largest number of epochs (default 2000)." };
+        var batch = new Option<int?>("--batch") { Description = "Neural model: frames per mini-batch (default 4)." };
+        var rate = new Option<double?>("--learning-rate") { Description = "Neural model: initial Adam step (default 2e-3)." };
+        var validation = new Option<double?>("--validation") { Description = "Neural model: share of training frames held out for early stopping (default 0.1)." };
+        var patience = new Option<int?>("--patience") { Description = "Neural model: epochs without improvement before stopping (default 200)." };
+        var timeLimit = new Option<double?>("--time-limit") { Description = "Neural model: seconds of optimisation at most (default 540)." };
+        var forceWeight = new Option<double?>("--force-weight") { Description = "Neural model: weight of forces relative to energies (default 1)." };
+        var folds = new Option<int?>("--folds") { Description = "Cross-validation folds for the ridge fit (default 5)." };
+        var seed = new Option<int?>("--seed") { Description = "Seed of every random choice (default 1)." };
+        var threads = new Option<int?>("--threads") { Description = "Worker threads (default: all cores)." };
+
+        var command = new Command("train", "Fit an interatomic potential (linear, quadratic or neural) on environment fingerprints to DFT energies and forces.")
+        {
+            train, test, model, report, plot, kind, nmax, cutoff, invariants, weights, centre, quadratic, projection, components, hidden,
+            optimizer, epochs, batch, rate, validation, patience, timeLimit, forceWeight, folds, seed, threads,
+        };
+        command.SetAction(p =>
+        {
+            var o = new TrainingOptions();
+            var d = TrainingOptions.DefaultDescriptor;
+            if (p.GetValue(nmax) is { } n) d = d with { NMax = n };
+            if (p.GetValue(cutoff) is { } c) d = d with { Cutoff = c };
+            if (p.GetValue(invariants) is { } inv) d = d with { InvariantSet = inv };
+            if (FingerprintCommand.ParseWeights(p.GetValue(weights)) is { } w) d = d with { Weights = w };
+            if (p.GetValue(centre)) d = d with { IncludeCentre = true };
+            o = o with { Kind = p.GetValue(kind)!, Descriptor = d };
+            if (p.GetValue(quadratic) is { } q) o = o with { QuadraticComponents = q };
+            if (p.GetValue(components) is { } k) o = o with { NeuralComponents = k };
+            if (p.GetValue(projection) is { } pr) o = o with { ForceProjection = pr == "forces" };
+            if (p.GetValue(hidden) is { } h) o = o with { HiddenLayers = ParseLayers(h) };
+            if (p.GetValue(optimizer) is { } opt) o = o with { Optimizer = opt };
+            if (p.GetValue(epochs) is { } e) o = o with { Epochs = e };
+            if (p.GetValue(batch) is { } b) o = o with { BatchFrames = b };
+            if (p.GetValue(rate) is { } r) o = o with { LearningRate = r };
+            if (p.GetValue(validation) is { } v) o = o with { ValidationFraction = v };
+            if (p.GetValue(patience) is { } pa) o = o with { Patience = pa };
+            if (p.GetValue(timeLimit) is { } t) o = o with { TimeLimitSeconds = t };
+            if (p.GetValue(forceWeight) is { } fw) o = o with { ForceWeight = fw };
+            if (p.GetValue(folds) is { } f) o = o with { Folds = f };
+            if (p.GetValue(seed) is { } s) o = o with { Seed = s };
+            if (p.GetValue(threads) is { } th) o = o with { Threads = th };
+            return Run(p.GetValue(train)!, p.GetValue(test)!, p.GetValue(model)!, p.GetValue(report), p.GetValue(plot), o, stdout);
+        });
+        return command;
+    }
+
+    internal static int[] ParseLayers(string text)
+    {
+        var parts = text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        var result = new int[parts.Length];
+        for (var i = 0; i < parts.Length; i++)
+            if (!int.TryParse(parts[i], NumberStyles.Integer, CultureInfo.InvariantCulture, out result[i]) || result[i] < 1)
+                throw new InputException($"--hidden: '{parts[i]}' is not a positive layer width (expected e.g. 64,64)");
+        return result.Length > 0 ? result : throw new InputException("--hidden: no layer widths");
+    }
+
+    internal static int Run(string trainPath, string testPath, string modelPath, string? reportPath, string? plotPath, TrainingOptions options, TextWriter stdout)
+    {
+        // Everything that can be checked before hours of work is checked first.
+        options.Validate();
+        foreach (var output in new[] { modelPath, reportPath, plotPath })
+            if (output != null && !Directory.Exists(Path.GetDirectoryName(Path.GetFullPath(output))))
+                throw new InputException($"{output}: the output directory does not exist");
+        if (plotPath != null && !plotPath.EndsWith(".png", StringComparison.OrdinalIgnoreCase))
+            throw new InputException($"{plotPath}: the plot is written as PNG (use a .png name)");
+        var trainSet = TrainingSet.Read(trainPath);
+        var testSet = TrainingSet.Read(testPath);
+
+        TrainingResult result;
+        using (var progress = new ProgressLine("train"))
+        {
+            var gate = new object();
+            result = PotentialTrainer.Train(trainSet, options, p =>
+            {
+                lock (gate)
+                {
+                    progress.Report(p.TrainLoss is { } tl
+                        ? string.Create(CultureInfo.InvariantCulture, $"{p.Stage} epoch {p.Done}/{p.Total}, loss train {tl:G4} validation {p.ValidationLoss:G4}")
+                        : $"{p.Stage} {p.Done}/{p.Total}");
+                }
+            });
+        }
+        var potential = result.Potential;
+        using (var file = new AtomicFile(modelPath))
+        {
+            PotentialFile.Write(file.Stream, potential);
+            file.Commit();
+        }
+
+        var (trainPredictions, _) = PredictAll(potential, trainSet);
+        var (testPredictions, forcesSeconds) = PredictAll(potential, testSet);
+        var energyClock = Stopwatch.StartNew();
+        foreach (var s in testSet.Frames) potential.PredictEnergy(s);
+        var energySeconds = energyClock.Elapsed.TotalSeconds;
+        var trainErrors = ErrorSummary.Of(trainSet.Frames, trainPredictions);
+        var testErrors = ErrorSummary.Of(testSet.Frames, testPredictions);
+
+        if (reportPath != null)
+        {
+            using var file = new AtomicFile(reportPath);
+            WriteReport(file.Stream, options, result, trainSet, testSet, trainErrors, testErrors, energySeconds, forcesSeconds);
+            file.Commit();
+        }
+        if (plotPath != null) PotentialPlot.Write(plotPath, testSet.Frames, testPredictions, result, options.Kind);
+
+        stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{options.Kind} model on {trainSet.Frames.Count} frames ({trainSet.AtomCount} atoms) in {result.Seconds:F1} s -> {modelPath}"));
+        stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"train: energy MAE {1000 * trainErrors.EnergyMae:F2} RMSE {1000 * trainErrors.EnergyRmse:F2} meV/atom, force MAE {trainErrors.ForceMae:F4} RMSE {trainErrors.ForceRmse:F4} eV/A"));
+        stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"test:  energy MAE {1000 * testErrors.EnergyMae:F2} RMSE {1000 * testErrors.EnergyRmse:F2} meV/atom, force MAE {testErrors.ForceMae:F4} RMSE {testErrors.ForceRmse:F4} eV/A"));
+        return MiladCommand.Ok;
+    }
+
+    private static (List<Prediction> Predictions, double Seconds) PredictAll(Potential potential, TrainingSet set)
+    {
+        var clock = Stopwatch.StartNew();
+        var list = new List<Prediction>(set.Frames.Count);
+        for (var f = 0; f < set.Frames.Count; f++)
+        {
+            try { list.Add(potential.Predict(set.Frames[f])); }
+            catch (InputException e) { throw InputException.AtFrame(set.Name, f, e.Message); }
+        }
+        return (list, clock.Elapsed.TotalSeconds);
+    }
+
+    private static void WriteErrors(Utf8JsonWriter w, string name, TrainingSet set, ErrorSummary e)
+    {
+        w.WriteStartObject(name);
+        w.WriteString("file", set.Name);
+        w.WriteNumber("frames", e.Frames);
+        w.WriteNumber("atoms", set.AtomCount);
+        w.WriteNumber("energy_rmse_mev_per_atom", 1000 * e.EnergyRmse);
+        w.WriteNumber("energy_mae_mev_per_atom", 1000 * e.EnergyMae);
+        w.WriteNumber("force_rmse_ev_per_a", e.ForceRmse);
+        w.WriteNumber("force_mae_ev_per_a", e.ForceMae);
+        w.WriteEndObject();
+    }
+
+    private static void WriteReport(Stream stream, TrainingOptions o, TrainingResult result, TrainingSet train, TrainingSet test,
+        ErrorSummary trainErrors, ErrorSummary testErrors, double energySeconds, double forcesSeconds)
+    {
+        using var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
+        w.WriteStartObject();
+        w.WriteString("kind", o.Kind);
+        w.WriteStartObject("descriptor");
+        DescriptorSettingsJson.WriteProperties(w, o.Descriptor);
+        w.WriteNumber("length", result.Potential.Descriptor.Length);
+        w.WriteEndObject();
+        WriteErrors(w, "train", train, trainErrors);
+        WriteErrors(w, "test", test, testErrors);
+        w.WriteNumber("seconds", result.Seconds);
+        w.WriteStartObject("predict");
+        w.WriteNumber("energy_seconds", energySeconds);
+        w.WriteNumber("energy_forces_seconds", forcesSeconds);
+        w.WriteNumber("cost_ratio", forcesSeconds / Math.Max(1e-9, energySeconds));
+        w.WriteEndObject();
+        w.WriteStartObject("ridge");
+        w.WriteNumber("energy_weight", result.Ridge.EnergyWeight);
+        w.WriteNumber("lambda", result.Ridge.Lambda);
+        w.WriteNumber("cv_energy_rmse_mev_per_atom", 1000 * result.Ridge.EnergyRmse);
+        w.WriteNumber("cv_force_rmse_ev_per_a", result.Ridge.ForceRmse);
+        w.WriteEndObject();
+        if (result.Potential.TrainingInfo != null)
+        {
+            w.WritePropertyName("training");
+            w.WriteRawValue(result.Potential.TrainingInfo);
+        }
+        if (result.Curve.Count > 0)
+        {
+            w.WriteStartArray("curve");
+            foreach (var c in result.Curve)
+            {
+                w.WriteStartObject();
+                w.WriteNumber("epoch", c.Epoch);
+                w.WriteNumber("train_loss", c.TrainLoss);
+                w.WriteNumber("validation_loss", c.ValidationLoss);
+                w.WriteNumber("validation_energy_rmse_mev_per_atom", 1000 * c.ValidationEnergyRmse);
+                w.WriteNumber("validation_force_rmse_ev_per_a", c.ValidationForceRmse);
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+        }
+        w.WriteEndObject();
+    }
+}

@@ -1,0 +1,181 @@
+using System.Numerics.Tensors;
+using Milad.Fingerprints;
+using Milad.Structures;
+
+namespace Milad.Potentials;
+
+/// <summary>
+/// Encodes every training frame once, with the Jacobians of its environments restricted to their
+/// neighbours, and turns it into what the fits need, without keeping any Jacobian of a whole frame:
+/// <list type="bullet">
+/// <item>the least-squares sums of the polynomial model (<see cref="NormalEquations"/>): per species a column
+/// block [1, x (F), p_a p_b (K(K+1)/2)]; one energy row per frame (sums over its atoms, divided by the atom
+/// count) and 3N force rows (sums over environments of their derivatives, targets -F) built transposed,
+/// so the Gram update is a run of dot products;</item>
+/// <item>optionally the network's inputs and their local Jacobians (<see cref="EnvironmentSample"/>).</item>
+/// </list>
+/// </summary>
+internal sealed class DesignAccumulator
+{
+    private readonly Descriptor _descriptor;
+    private readonly FeatureMap[] _maps;      // per species, with at least max(quadratic, neural) components
+    private readonly int[] _speciesIndex;     // atomic number -> species index
+    private readonly int _quadratic;          // K of the quadratic terms (0: linear only)
+    private readonly int _neural;             // K of the network's inputs (0: none)
+
+    public DesignAccumulator(Descriptor descriptor, int[] species, FeatureMap[] maps, int quadratic, int neural)
+    {
+        _descriptor = descriptor;
+        _maps = maps;
+        _quadratic = quadratic;
+        _neural = neural;
+        _speciesIndex = new int[Elements.MaxAtomicNumber + 1];
+        Array.Fill(_speciesIndex, -1);
+        for (var s = 0; s < species.Length; s++) _speciesIndex[species[s]] = s;
+        foreach (var m in maps)
+            if (m.Components < Math.Max(quadratic, neural)) throw new ArgumentException("feature maps have too few components");
+        Features = descriptor.Length;
+        BlockSize = 1 + Features + quadratic * (quadratic + 1) / 2;
+        Size = species.Length * BlockSize;
+    }
+
+    /// <summary>F.</summary>
+    public int Features { get; }
+
+    /// <summary>Columns per species: 1 + F + K(K+1)/2.</summary>
+    public int BlockSize { get; }
+
+    /// <summary>All columns.</summary>
+    public int Size { get; }
+
+    /// <summary>
+    /// Runs over all frames (in parallel) and returns the summed equations and, when the network is
+    /// wanted, the samples of every frame.
+    /// </summary>
+    public (NormalEquations Equations, EnvironmentSample[][]? Samples) Run(string name, IReadOnlyList<Structure> frames, int[] foldOf, int folds,
+        int threads, Action<int>? frameDone = null)
+    {
+        // Two fixed partitions of the frames (even, odd), each summed in frame order and added in partition
+        // order: the sums, hence the fit, do not depend on the number of threads or their timing.
+        const int partitions = 2;
+        var parts = new NormalEquations[partitions];
+        var samples = _neural > 0 ? new EnvironmentSample[frames.Count][] : null;
+        var done = 0;
+        Parallel.For(0, partitions, new ParallelOptions { MaxDegreeOfParallelism = threads }, part =>
+        {
+            var local = parts[part] = new NormalEquations(Size, folds);
+            for (var f = part; f < frames.Count; f += partitions)
+            {
+                try
+                {
+                    var s = Accumulate(frames[f], foldOf[f], local);
+                    if (samples != null) samples[f] = s!;
+                }
+                catch (InputException e)
+                {
+                    throw InputException.AtFrame(name, f, e.Message);
+                }
+                frameDone?.Invoke(Interlocked.Increment(ref done));
+            }
+        });
+        var total = parts[0];
+        for (var p = 1; p < partitions; p++) total.Add(parts[p]);
+        return (total, samples);
+    }
+
+    private EnvironmentSample[]? Accumulate(Structure frame, int fold, NormalEquations equations)
+    {
+        var n = frame.Count;
+        var r = 3 * n;
+        var envs = _descriptor.EncodeLocal(frame);
+        var design = new double[Size * r];     // transposed force rows: [column][3 * atom + axis]
+        var energyRow = new double[Size];
+        var nonZero = new bool[Size];
+        var f = Features;
+        var x = new double[f];
+        var kq = _quadratic;
+        var kMax = Math.Max(_quadratic, _neural);
+        var p = new double[kMax];
+        EnvironmentSample[]? samples = _neural > 0 ? new EnvironmentSample[n] : null;
+        for (var i = 0; i < n; i++)
+        {
+            var env = envs[i];
+            var s = _speciesIndex[frame.AtomicNumbers[i]];
+            var map = _maps[s];
+            var off = s * BlockSize;
+            nonZero.AsSpan(off, BlockSize).Fill(true);
+            map.Standardise(env.Values, x);
+            energyRow[off] += 1;
+            TensorPrimitives.Add(energyRow.AsSpan(off + 1, f), x, energyRow.AsSpan(off + 1, f));
+            var atoms = env.Atoms;
+            var k3 = 3 * atoms.Length;
+            // Linear force rows: dx_q/dX = J_q / scale_q, scattered to the atoms' columns.
+            for (var q = 0; q < f; q++)
+            {
+                var src = env.Jacobian.AsSpan(q * k3, k3);
+                var dst = design.AsSpan((off + 1 + q) * r, r);
+                var inv = 1 / map.Scale[q];
+                for (var c = 0; c < atoms.Length; c++)
+                {
+                    var o = 3 * atoms[c];
+                    dst[o] += inv * src[3 * c];
+                    dst[o + 1] += inv * src[3 * c + 1];
+                    dst[o + 2] += inv * src[3 * c + 2];
+                }
+            }
+            if (kMax == 0) continue;
+            // Projected inputs and their local Jacobian: dp = Projection diag(1/scale) J  (kMax x 3k).
+            map.Project(x, p.AsSpan(0, kMax));
+            var dp = new double[kMax * k3];
+            for (var a = 0; a < kMax; a++)
+            {
+                var row = dp.AsSpan(a * k3, k3);
+                if (map.IsIdentity)
+                {
+                    TensorPrimitives.Multiply(env.Jacobian.AsSpan(a * k3, k3), 1 / map.Scale[a], row);
+                    continue;
+                }
+                var proj = map.Projection.AsSpan(a * f, f);
+                for (var q = 0; q < f; q++)
+                {
+                    var w = proj[q] / map.Scale[q];
+                    if (w != 0) TensorPrimitives.MultiplyAdd(env.Jacobian.AsSpan(q * k3, k3), w, row, row);
+                }
+            }
+            if (kq > 0)
+            {
+                var t = off + 1 + f;
+                for (var a = 0; a < kq; a++)
+                    for (var b = a; b < kq; b++, t++)
+                    {
+                        energyRow[t] += p[a] * p[b];
+                        var dst = design.AsSpan(t * r, r);
+                        ReadOnlySpan<double> da = dp.AsSpan(a * k3, k3), db = dp.AsSpan(b * k3, k3);
+                        for (var c = 0; c < atoms.Length; c++)
+                        {
+                            var o = 3 * atoms[c];
+                            for (var ax = 0; ax < 3; ax++)
+                                dst[o + ax] += p[a] * db[3 * c + ax] + p[b] * da[3 * c + ax];
+                        }
+                    }
+            }
+            if (samples != null)
+            {
+                var kn = _neural;
+                var jac = new float[kn * k3];
+                TensorPrimitives.ConvertTruncating<double, float>(dp.AsSpan(0, kn * k3), jac);
+                samples[i] = new EnvironmentSample(s, p.AsSpan(0, kn).ToArray(), jac, atoms);
+            }
+        }
+        TensorPrimitives.Divide(energyRow, n, energyRow);
+        equations.AddEnergyRow(fold, energyRow, frame.Energy!.Value / n);
+        var targets = new double[r];
+        for (var a = 0; a < n; a++)
+        {
+            var force = frame.Forces![a];
+            targets[3 * a] = -force.X; targets[3 * a + 1] = -force.Y; targets[3 * a + 2] = -force.Z;
+        }
+        equations.AddForceRows(fold, design, r, targets, nonZero);
+        return samples;
+    }
+}

@@ -1,0 +1,84 @@
+using System.Text.Json;
+using Milad.Fingerprints;
+using Milad.Structures;
+
+namespace Milad.Potentials;
+
+/// <summary>
+/// An interatomic potential on environment fingerprints: the energy of a structure is the sum of atomic
+/// energies, each a function of the fingerprint of the atom's environment through a model chosen by the
+/// atom's species (Behler-Parrinello form). Forces and stress come from back-propagating dE/dI through
+/// the descriptor (<see cref="Descriptor.EnvironmentEnergyAndForces"/>), so prediction never builds a Jacobian.
+/// Thread-safe.
+/// </summary>
+public abstract class Potential
+{
+    private readonly int[] _speciesIndex = new int[Elements.MaxAtomicNumber + 1];
+
+    protected Potential(Descriptor descriptor, int[] species)
+    {
+        Descriptor = descriptor;
+        Species = species;
+        Array.Fill(_speciesIndex, -1);
+        for (var s = 0; s < species.Length; s++) _speciesIndex[species[s]] = s;
+    }
+
+    /// <summary>The descriptor the model reads (settings are saved with the model).</summary>
+    public Descriptor Descriptor { get; }
+
+    /// <summary>Atomic numbers of the species the model knows, ascending; the index of a species is its model.</summary>
+    public IReadOnlyList<int> Species { get; }
+
+    /// <summary>"linear", "quadratic" or "neural".</summary>
+    public abstract string Kind { get; }
+
+    /// <summary>Free-form facts about the fit (hyperparameters, validation errors) kept in the model file, as a JSON object.</summary>
+    public string? TrainingInfo { get; set; }
+
+    /// <summary>
+    /// Energy of one atom of species index <paramref name="species"/> from its fingerprint, and dE/dI into
+    /// <paramref name="gradient"/> when it is not empty.
+    /// </summary>
+    public abstract double AtomEnergy(int species, ReadOnlySpan<double> fingerprint, Span<double> gradient);
+
+    /// <summary>Energy, forces, virial and (for a fully periodic cell) stress of a structure.</summary>
+    public Prediction Predict(Structure structure)
+    {
+        var species = SpeciesIndices(structure);
+        var forces = new Vec3[structure.Count];
+        var virial = new double[9];
+        var energy = Descriptor.EnvironmentEnergyAndForces(structure, (atom, fp, g) => AtomEnergy(species[atom], fp, g), forces, virial);
+        double[]? stress = null;
+        if (structure.Cell is { } cell && cell.Pbc.All(p => p))
+        {
+            var volume = Math.Abs(cell.Volume);
+            stress = virial.Select(v => v / volume).ToArray();
+        }
+        return new Prediction(energy, forces, virial, stress);
+    }
+
+    /// <summary>The energy alone (no derivatives): the baseline the cost of <see cref="Predict"/> is measured against.</summary>
+    public double PredictEnergy(Structure structure)
+    {
+        var species = SpeciesIndices(structure);
+        return Descriptor.EnvironmentEnergy(structure, (atom, fp, g) => AtomEnergy(species[atom], fp, g));
+    }
+
+    /// <summary>The model index of every atom; an element the model was not trained on is an input error.</summary>
+    public int[] SpeciesIndices(Structure structure)
+    {
+        var result = new int[structure.Count];
+        for (var i = 0; i < structure.Count; i++)
+        {
+            var z = structure.AtomicNumbers[i];
+            var s = z >= 0 && z < _speciesIndex.Length ? _speciesIndex[z] : -1;
+            if (s < 0)
+                throw new InputException($"atom {i} is {Elements.Symbol(z)}, which the model does not know (it was trained on {string.Join(", ", Species.Select(Elements.Symbol))})");
+            result[i] = s;
+        }
+        return result;
+    }
+
+    /// <summary>Writes the per-species models into the current JSON object (the "species_models" object's members).</summary>
+    internal abstract void WriteSpeciesModel(Utf8JsonWriter w, int species);
+}

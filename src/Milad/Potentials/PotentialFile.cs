@@ -1,0 +1,111 @@
+using System.Text.Json;
+using Milad.Fingerprints;
+using Milad.Structures;
+
+namespace Milad.Potentials;
+
+/// <summary>
+/// The model file: versioned JSON with everything prediction needs, so a model predicts exactly as it was
+/// trained on any machine (numbers are written shortest-round-trip and read back bit for bit):
+/// <code>
+/// {"format": "milad-potential", "version": 1, "kind": "linear" | "quadratic" | "neural",
+///  "descriptor": {n_max, invariants, cutoff, weights, smooth_cutoff, include_centre, length},
+///  "species": ["Ni", ...],
+///  "species_models": {"Ni": {reference_energy, mean, scale, components, projection, linear, quadratic
+///                            [, network: {components, mean, scale, projection, activation, layers: [{inputs, outputs, weights, bias}]}]}},
+///  "training": {...facts about the fit...}}
+/// </code>
+/// </summary>
+public static class PotentialFile
+{
+    public const string Format = "milad-potential";
+
+    /// <summary>The file version this build writes and reads.</summary>
+    public const int Version = 1;
+
+    public static void Write(Stream stream, Potential potential)
+    {
+        using var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
+        w.WriteStartObject();
+        w.WriteString("format", Format);
+        w.WriteNumber("version", Version);
+        w.WriteString("kind", potential.Kind);
+        w.WriteStartObject("descriptor");
+        DescriptorSettingsJson.WriteProperties(w, potential.Descriptor.Settings);
+        w.WriteNumber("length", potential.Descriptor.Length);
+        w.WriteEndObject();
+        w.WriteStartArray("species");
+        foreach (var z in potential.Species) w.WriteStringValue(Elements.Symbol(z));
+        w.WriteEndArray();
+        w.WriteStartObject("species_models");
+        for (var s = 0; s < potential.Species.Count; s++)
+        {
+            w.WriteStartObject(Elements.Symbol(potential.Species[s]));
+            potential.WriteSpeciesModel(w, s);
+            w.WriteEndObject();
+        }
+        w.WriteEndObject();
+        if (potential.TrainingInfo != null)
+        {
+            w.WritePropertyName("training");
+            w.WriteRawValue(potential.TrainingInfo);
+        }
+        w.WriteEndObject();
+    }
+
+    /// <summary>Reads a model file; anything wrong (not a model, another version, a malformed entry) is a one-line <see cref="InputException"/>.</summary>
+    public static Potential Read(string path)
+    {
+        if (!File.Exists(path)) throw new InputException($"{path}: no such model file");
+        JsonDocument doc;
+        try
+        {
+            doc = JsonDocument.Parse(File.ReadAllBytes(path));
+        }
+        catch (JsonException e)
+        {
+            throw new InputException($"{path}: not a JSON model file ({e.Message.Split('\n')[0]})");
+        }
+        using (doc)
+        {
+            try
+            {
+                return Read(doc.RootElement);
+            }
+            catch (InputException e)
+            {
+                throw new InputException($"{path}: {e.Message}");
+            }
+        }
+    }
+
+    internal static Potential Read(JsonElement root)
+    {
+        if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("format", out var format) || format.ValueKind != JsonValueKind.String || format.GetString() != Format)
+            throw new InputException($"not a milad potential (no \"format\": \"{Format}\")");
+        var version = PotentialJson.Get(root, "version");
+        if (version.ValueKind != JsonValueKind.Number || !version.TryGetInt32(out var v) || v != Version)
+            throw new InputException($"model file version {version.GetRawText()} is not supported by this milad (it reads version {Version}); retrain the model with this version");
+        var kind = PotentialJson.ReadString(root, "kind");
+        var descriptorElement = PotentialJson.Get(root, "descriptor");
+        var descriptor = new Descriptor(DescriptorSettingsJson.Read(descriptorElement));
+        if (descriptorElement.TryGetProperty("length", out var length) && length.GetInt32() != descriptor.Length)
+            throw new InputException($"the descriptor has {descriptor.Length} invariants in this milad but {length.GetInt32()} in the model file");
+        var speciesElement = PotentialJson.Get(root, "species");
+        if (speciesElement.ValueKind != JsonValueKind.Array || speciesElement.GetArrayLength() == 0) throw new InputException("'species' is not a list of elements");
+        var species = speciesElement.EnumerateArray().Select(e =>
+            e.ValueKind == JsonValueKind.String && Elements.TryGetAtomicNumber(e.GetString()!, out var z) ? z : throw new InputException($"unknown species {e.GetRawText()}")).ToArray();
+        var models = PotentialJson.Get(root, "species_models");
+        var perSpecies = species.Select(z => PotentialJson.Get(models, Elements.Symbol(z))).ToArray();
+        Potential potential = kind switch
+        {
+            "linear" or "quadratic" => new PolynomialPotential(descriptor, species,
+                perSpecies.Select(e => PolynomialPotential.ReadSpeciesModel(e, descriptor.Length)).ToArray()),
+            "neural" => new NeuralPotential(descriptor, species,
+                perSpecies.Select(e => NeuralPotential.ReadSpeciesModel(e, descriptor.Length)).ToArray()),
+            _ => throw new InputException($"unknown model kind '{kind}'"),
+        };
+        if (root.TryGetProperty("training", out var training)) potential.TrainingInfo = training.GetRawText();
+        return potential;
+    }
+}

@@ -1,0 +1,216 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Milad.Fingerprints;
+using Milad.Structures;
+
+namespace Milad.Potentials;
+
+/// <summary>
+/// Trains a potential from frames with DFT energies and forces:
+/// <list type="number">
+/// <item>encode every environment (values only) and fit each species' <see cref="FeatureMap"/>;</item>
+/// <item>encode again with local Jacobians and accumulate the ridge sums (<see cref="DesignAccumulator"/>);</item>
+/// <item>choose the energy weight and ridge strength by cross-validation over frames and solve
+/// (<see cref="RidgeFit"/>): the linear or quadratic model;</item>
+/// <item>for the network: the linear model is the frozen baseline and a per-species network on the
+/// projected fingerprint learns the rest (<see cref="NeuralTrainer"/>).</item>
+/// </list>
+/// </summary>
+public static class PotentialTrainer
+{
+    public static TrainingResult Train(TrainingSet data, TrainingOptions options, Action<TrainingProgress>? progress = null)
+    {
+        options.Validate();
+        var clock = Stopwatch.StartNew();
+        var fit = FitPolynomial(data, options, progress);
+        if (options.Kind != "neural")
+        {
+            fit.Polynomial.TrainingInfo = Info(options, data, fit.Choice, null, clock.Elapsed.TotalSeconds);
+            return new TrainingResult(fit.Polynomial, fit.Choice, fit.Grid, [], clock.Elapsed.TotalSeconds);
+        }
+
+        // 4. Network on top of the linear baseline.
+        var trainer = new NeuralTrainer(options, fit.Polynomial, fit.NeuralMaps, data, fit.Samples!, progress);
+        var (neural, curve) = trainer.Run();
+        neural.TrainingInfo = Info(options, data, fit.Choice, curve, clock.Elapsed.TotalSeconds);
+        return new TrainingResult(neural, fit.Choice, fit.Grid, curve, clock.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>The closed-form part of a run.</summary>
+    /// <param name="Polynomial">The linear (also for the network: its baseline) or quadratic model.</param>
+    /// <param name="NeuralMaps">Per species, the network's input map (empty components unless neural).</param>
+    /// <param name="Samples">The network's training samples per frame (null unless neural).</param>
+    internal sealed record PolynomialFit(PolynomialPotential Polynomial, RidgeChoice Choice, RidgeChoice[] Grid, FeatureMap[] NeuralMaps, EnvironmentSample[][]? Samples);
+
+    /// <summary>Steps 1 to 3: feature maps, ridge sums, cross-validated ridge fit.</summary>
+    internal static PolynomialFit FitPolynomial(TrainingSet data, TrainingOptions options, Action<TrainingProgress>? progress)
+    {
+        options.Validate();
+        var descriptor = new Descriptor(options.Descriptor);
+        var species = data.Species;
+        var frames = data.Frames;
+        var kq = options.Kind == "quadratic" ? options.QuadraticComponents : 0;
+        var kn = options.Kind == "neural" ? (options.NeuralComponents == 0 ? descriptor.Length : options.NeuralComponents) : 0;
+        var identity = options.Kind == "neural" && options.NeuralComponents == 0;
+
+        // 1. Standardisation and principal components per species.
+        var values = new double[frames.Count][];
+        var done = 0;
+        ForEachFrame(data, options.Threads, f =>
+        {
+            var envs = descriptor.EncodeEnvironments(frames[f]);
+            var flat = new double[envs.Length * descriptor.Length];
+            for (var i = 0; i < envs.Length; i++) envs[i].Values.CopyTo(flat, i * descriptor.Length);
+            values[f] = flat;
+            progress?.Invoke(new TrainingProgress("encoding", Interlocked.Increment(ref done), frames.Count));
+        });
+        var maps = new FeatureMap[species.Length];
+        var rowsOf = new double[species.Length][];
+        var countOf = new int[species.Length];
+        var kMax = Math.Max(kq, kn);
+        for (var s = 0; s < species.Length; s++)
+        {
+            var rows = new List<double>();
+            var count = 0;
+            for (var f = 0; f < frames.Count; f++)
+                for (var i = 0; i < frames[f].Count; i++)
+                    if (frames[f].AtomicNumbers[i] == species[s])
+                    {
+                        rows.AddRange(values[f].AsSpan(i * descriptor.Length, descriptor.Length));
+                        count++;
+                    }
+            if (count < 2) throw new InputException($"{data.Name}: only {count} {Elements.Symbol(species[s])} atom(s); every species needs at least two environments");
+            rowsOf[s] = rows.ToArray();
+            countOf[s] = count;
+            maps[s] = FeatureMap.Fit(rowsOf[s], count, descriptor.Length, options.ForceProjection || identity ? 0 : kMax);
+            if (identity) maps[s] = maps[s].WithIdentityProjection();
+        }
+        values = null!;
+        if (kMax > 0 && options.ForceProjection && !identity)
+        {
+            // The force Gram matrix of the linear features on a subset of the frames (a sixth, at most 40).
+            var step = Math.Max(6, (frames.Count + 39) / 40);
+            var subset = Enumerable.Range(0, frames.Count).Where(f => f % step == 0).Select(f => frames[f]).ToList();
+            var pre = new DesignAccumulator(descriptor, species, maps, 0, 0);
+            var (gram, _) = pre.Run(data.Name, subset, new int[subset.Count], 1, options.Threads,
+                d => progress?.Invoke(new TrainingProgress("projection", d, subset.Count)));
+            var g = gram.Sum(1, -1).Gram;
+            var length0 = descriptor.Length;
+            for (var s = 0; s < species.Length; s++)
+            {
+                var block = new double[length0 * length0];
+                var off = s * pre.BlockSize + 1;
+                for (var a = 0; a < length0; a++)
+                    for (var b = 0; b < length0; b++) block[a * length0 + b] = g[(off + a) * pre.Size + off + b];
+                maps[s] = FeatureMap.Fit(rowsOf[s], countOf[s], length0, kMax, block);
+            }
+        }
+        for (var s = 0; s < species.Length; s++)
+            if (kn > 0 && maps[s].Components < kn)
+                throw new InputException($"{data.Name}: the {Elements.Symbol(species[s])} fingerprints have only {maps[s].Components} independent components; use --components {maps[s].Components} or fewer");
+        rowsOf = null!;
+
+        // 2. Ridge sums (and the network's samples), folds by frame.
+        var folds = Math.Min(options.Folds, frames.Count);
+        if (folds < 2) throw new InputException($"{data.Name}: training needs at least 2 frames (got {frames.Count})");
+        var foldOf = FoldAssignment(frames.Count, folds, options.Seed);
+        var accumulator = new DesignAccumulator(descriptor, species, maps, kq, kn);
+        NormalEquations equations;
+        EnvironmentSample[][]? samples;
+        try
+        {
+            (equations, samples) = accumulator.Run(data.Name, frames, foldOf, folds, options.Threads,
+                d => progress?.Invoke(new TrainingProgress("fitting", d, frames.Count)));
+        }
+        catch (AggregateException e) when (e.InnerExceptions.OfType<InputException>().Any())
+        {
+            throw e.InnerExceptions.OfType<InputException>().First();
+        }
+
+        // 3. Ridge fit.
+        var penalised = new bool[equations.Size];
+        for (var c = 0; c < equations.Size; c++) penalised[c] = c % accumulator.BlockSize != 0;
+        progress?.Invoke(new TrainingProgress("ridge", 0, 1));
+        var (coefficients, choice, grid) = RidgeFit.Fit(equations, penalised, RidgeFit.DefaultEnergyWeights, RidgeFit.DefaultLambdas, options.Threads);
+        var models = new PolynomialPotential.SpeciesModel[species.Length];
+        var f0 = descriptor.Length;
+        for (var s = 0; s < species.Length; s++)
+        {
+            var off = s * accumulator.BlockSize;
+            models[s] = new PolynomialPotential.SpeciesModel(
+                coefficients[off], maps[s].Truncate(kq),
+                coefficients.AsSpan(off + 1, f0).ToArray(),
+                coefficients.AsSpan(off + 1 + f0, accumulator.BlockSize - 1 - f0).ToArray());
+        }
+        var polynomial = new PolynomialPotential(descriptor, species, models);
+        return new PolynomialFit(polynomial, choice, grid, maps.Select(m => m.Truncate(kn)).ToArray(), samples);
+    }
+
+    /// <summary>Runs <paramref name="work"/> for every frame on several threads; an input error names its frame.</summary>
+    internal static void ForEachFrame(TrainingSet data, int threads, Action<int> work)
+    {
+        try
+        {
+            Parallel.For(0, data.Frames.Count, new ParallelOptions { MaxDegreeOfParallelism = threads }, f =>
+            {
+                try { work(f); }
+                catch (InputException e) { throw InputException.AtFrame(data.Name, f, e.Message); }
+            });
+        }
+        catch (AggregateException e) when (e.InnerExceptions.OfType<InputException>().Any())
+        {
+            throw e.InnerExceptions.OfType<InputException>().OrderBy(x => x.Message, StringComparer.Ordinal).First();
+        }
+    }
+
+    /// <summary>Frames shuffled by the seed and dealt round-robin into folds.</summary>
+    internal static int[] FoldAssignment(int frames, int folds, int seed)
+    {
+        var order = Enumerable.Range(0, frames).ToArray();
+        new Random(seed).Shuffle(order);
+        var fold = new int[frames];
+        for (var r = 0; r < frames; r++) fold[order[r]] = r % folds;
+        return fold;
+    }
+
+    private static string Info(TrainingOptions o, TrainingSet data, RidgeChoice ridge, IReadOnlyList<EpochRecord>? curve, double seconds)
+    {
+        using var stream = new MemoryStream();
+        using (var w = new Utf8JsonWriter(stream))
+        {
+            w.WriteStartObject();
+            w.WriteString("train_file", Path.GetFileName(data.Name));
+            w.WriteNumber("frames", data.Frames.Count);
+            w.WriteNumber("atoms", data.AtomCount);
+            w.WriteNumber("seconds", seconds);
+            w.WriteNumber("seed", o.Seed);
+            w.WriteNumber("folds", o.Folds);
+            w.WriteNumber("ridge_energy_weight", ridge.EnergyWeight);
+            w.WriteNumber("ridge_lambda", ridge.Lambda);
+            w.WriteNumber("ridge_cv_energy_rmse_mev_per_atom", 1000 * ridge.EnergyRmse);
+            w.WriteNumber("ridge_cv_force_rmse_ev_per_a", ridge.ForceRmse);
+            if (o.Kind == "quadratic") w.WriteNumber("quadratic_components", o.QuadraticComponents);
+            if (o.Kind == "neural")
+            {
+                w.WriteNumber("components", o.NeuralComponents);
+                w.WriteString("hidden", string.Join(",", o.HiddenLayers.Select(h => h.ToString(CultureInfo.InvariantCulture))));
+                w.WriteString("optimizer", o.Optimizer);
+                w.WriteNumber("batch_frames", o.BatchFrames);
+                w.WriteNumber("learning_rate", o.LearningRate);
+                w.WriteNumber("validation_fraction", o.ValidationFraction);
+                w.WriteNumber("force_weight", o.ForceWeight);
+                if (curve is { Count: > 0 })
+                {
+                    var best = curve.MinBy(c => c.ValidationLoss)!;
+                    w.WriteNumber("epochs", curve.Count);
+                    w.WriteNumber("best_epoch", best.Epoch);
+                    w.WriteNumber("validation_energy_rmse_mev_per_atom", 1000 * best.ValidationEnergyRmse);
+                    w.WriteNumber("validation_force_rmse_ev_per_a", best.ValidationForceRmse);
+                }
+            }
+            w.WriteEndObject();
+        }
+        return System.Text.Encoding.UTF8.GetString(stream.ToArray());
+    }
+}

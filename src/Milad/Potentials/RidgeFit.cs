@@ -1,0 +1,99 @@
+using System.Numerics.Tensors;
+
+namespace Milad.Potentials;
+
+/// <summary>One point of the ridge grid with its cross-validated errors.</summary>
+/// <param name="EnergyWeight">Weight of the mean squared per-atom energy residual ((eV/atom)^-2) relative to the mean squared force component residual ((eV/A)^-2).</param>
+/// <param name="Lambda">Ridge strength relative to the mean diagonal of the weighted Gram matrix.</param>
+/// <param name="EnergyRmse">Cross-validated energy RMSE (eV/atom).</param>
+/// <param name="ForceRmse">Cross-validated force-component RMSE (eV/A).</param>
+public sealed record RidgeChoice(double EnergyWeight, double Lambda, double EnergyRmse, double ForceRmse);
+
+/// <summary>
+/// Weighted ridge least squares on energies and forces together, in closed form from
+/// <see cref="NormalEquations"/>: minimise
+/// <c>wE / nE sum_frames (dE/N)^2 + 1 / nF sum_components dF^2 + lambda s |c|^2</c> (s the mean diagonal,
+/// so lambda is scale-free; reference-energy columns are not penalised). The energy weight and lambda
+/// are chosen on a grid by k-fold cross-validation over frames, never by the test set: the winner
+/// minimises E_rmse / min(E_rmse) + F_rmse / min(F_rmse), i.e. it balances the two relative to the
+/// best each can reach on the grid. The final coefficients are refitted on all folds.
+/// </summary>
+internal static class RidgeFit
+{
+    public static readonly double[] DefaultEnergyWeights = [1e1, 1e2, 1e3, 1e4, 1e5];
+    public static readonly double[] DefaultLambdas = [1e-12, 1e-10, 1e-8, 1e-6, 1e-4, 1e-2];
+
+    public static (double[] Coefficients, RidgeChoice Choice, RidgeChoice[] Grid) Fit(
+        NormalEquations ne, bool[] penalised, double[] energyWeights, double[] lambdas, int threads)
+    {
+        var folds = ne.Folds;
+        var train = new (NormalEquations.Part E, NormalEquations.Part F)[folds];
+        for (var k = 0; k < folds; k++) train[k] = (ne.Sum(0, k), ne.Sum(1, k));
+        var combos = (from w in energyWeights from l in lambdas select (w, l)).ToArray();
+        var grid = new RidgeChoice?[combos.Length];
+        Parallel.For(0, combos.Length, new ParallelOptions { MaxDegreeOfParallelism = threads }, c =>
+        {
+            var (w, lambda) = combos[c];
+            double sseE = 0, sseF = 0;
+            long nE = 0, nF = 0;
+            for (var k = 0; k < folds; k++)
+            {
+                var (e, f) = train[k];
+                if (e.Rows == 0 || f.Rows == 0) continue;
+                var coefficients = Solve(e, f, w, lambda, penalised);
+                if (coefficients == null) return;
+                sseE += ResidualSquares(ne.Parts[0, k], coefficients);
+                sseF += ResidualSquares(ne.Parts[1, k], coefficients);
+                nE += ne.Parts[0, k].Rows;
+                nF += ne.Parts[1, k].Rows;
+            }
+            if (nE == 0 || nF == 0) return;
+            grid[c] = new RidgeChoice(w, lambda, Math.Sqrt(Math.Max(0, sseE) / nE), Math.Sqrt(Math.Max(0, sseF) / nF));
+        });
+        var valid = grid.Where(g => g != null).Select(g => g!).ToArray();
+        if (valid.Length == 0) throw new InputException("the ridge fit failed for every regularisation (too few frames for cross-validation?)");
+        var minE = valid.Min(g => g.EnergyRmse);
+        var minF = valid.Min(g => g.ForceRmse);
+        var best = valid.MinBy(g => g.EnergyRmse / Math.Max(minE, 1e-300) + g.ForceRmse / Math.Max(minF, 1e-300))!;
+        var final = Solve(ne.Sum(0, -1), ne.Sum(1, -1), best.EnergyWeight, best.Lambda, penalised)
+            ?? throw new InputException("the final ridge fit is singular");
+        return (final, best, valid);
+    }
+
+    /// <summary>Coefficients for one energy weight and lambda from summed (symmetric) parts; null when not positive definite.</summary>
+    internal static double[]? Solve(NormalEquations.Part energy, NormalEquations.Part forces, double energyWeight, double lambda, bool[] penalised)
+    {
+        var n = energy.Rhs.Length;
+        double we = energyWeight / Math.Max(1, energy.Rows), wf = 1.0 / Math.Max(1, forces.Rows);
+        var a = new double[n * n];
+        TensorPrimitives.Multiply(energy.Gram, we, a);
+        TensorPrimitives.MultiplyAdd(forces.Gram, wf, a, a);
+        var b = new double[n];
+        TensorPrimitives.Multiply(energy.Rhs, we, b);
+        TensorPrimitives.MultiplyAdd(forces.Rhs, wf, b, b);
+        double trace = 0;
+        var count = 0;
+        for (var i = 0; i < n; i++)
+            if (penalised[i]) { trace += a[i * n + i]; count++; }
+        var shift = lambda * (count > 0 ? trace / count : 1);
+        if (!(shift > 0)) shift = lambda;
+        for (var i = 0; i < n; i++)
+            if (penalised[i]) a[i * n + i] += shift;
+        var x = CholeskySolver.Solve(a, n, b);
+        return x != null && x.All(double.IsFinite) ? x : null;
+    }
+
+    /// <summary>|A c - t|^2 = c^T G c - 2 c . h + |t|^2 from one fold's sums (upper-triangular Gram).</summary>
+    internal static double ResidualSquares(NormalEquations.Part part, ReadOnlySpan<double> c)
+    {
+        var n = c.Length;
+        double quad = 0;
+        for (var i = 0; i < n; i++)
+        {
+            if (c[i] == 0) continue;
+            var row = part.Gram.AsSpan(i * n, n);
+            quad += c[i] * (row[i] * c[i] + 2 * TensorPrimitives.Dot(row[(i + 1)..], c[(i + 1)..]));
+        }
+        return quad - 2 * TensorPrimitives.Dot(part.Rhs, c) + part.TargetNorm;
+    }
+}

@@ -1,0 +1,88 @@
+using Milad.Fingerprints;
+
+namespace Milad.Potentials;
+
+/// <summary>Everything that fixes a training run; the defaults are the ones the benchmark uses unless stated.</summary>
+public sealed record TrainingOptions
+{
+    /// <summary>"linear", "quadratic" or "neural".</summary>
+    public string Kind { get; init; } = "linear";
+
+    /// <summary>The descriptor (environments mode).</summary>
+    public DescriptorSettings Descriptor { get; init; } = DefaultDescriptor;
+
+    /// <summary>
+    /// Compact invariants (degree 1, 2 and scalar degree 3: no pseudoscalars, which an energy cannot use
+    /// linearly because it does not change under inversion), n_max = 9, 5 A cosine cutoff, centre excluded
+    /// (the model is chosen by the centre's species anyway).
+    /// </summary>
+    public static DescriptorSettings DefaultDescriptor { get; } = new() { NMax = 9, InvariantSet = "compact", Cutoff = 5.0 };
+
+    /// <summary>Principal components whose pairwise products form the quadratic terms (K; K(K+1)/2 terms per species).</summary>
+    public int QuadraticComponents { get; init; } = 32;
+
+    /// <summary>Projected components the network reads (its input width); 0: every standardised invariant, no projection.</summary>
+    public int NeuralComponents { get; init; } = 48;
+
+    /// <summary>
+    /// Projection for the quadratic terms and the network's inputs: false (default), principal components
+    /// (variance alone); true, the leading directions of the fingerprint's variance and of its force Gram
+    /// matrix together (see <see cref="FeatureMap"/>; measured on Mo it traded force for energy accuracy).
+    /// </summary>
+    public bool ForceProjection { get; init; }
+
+    /// <summary>Widths of the hidden layers (tanh).</summary>
+    public int[] HiddenLayers { get; init; } = [64, 64];
+
+    /// <summary>Cross-validation folds for the ridge hyperparameters.</summary>
+    public int Folds { get; init; } = 5;
+
+    /// <summary>Seed of every random choice (folds, validation split, initial weights, batch order).</summary>
+    public int Seed { get; init; } = 1;
+
+    /// <summary>Worker threads.</summary>
+    public int Threads { get; init; } = Environment.ProcessorCount;
+
+    /// <summary>"adam" (mini-batches) or "lbfgs" (full batch).</summary>
+    public string Optimizer { get; init; } = "adam";
+
+    /// <summary>Largest number of epochs (Adam) or iterations (L-BFGS).</summary>
+    public int Epochs { get; init; } = 2000;
+
+    /// <summary>Frames per mini-batch.</summary>
+    public int BatchFrames { get; init; } = 4;
+
+    /// <summary>Initial Adam step; decays by 10x over <see cref="Epochs"/> (cosine).</summary>
+    public double LearningRate { get; init; } = 2e-3;
+
+    /// <summary>Share of the training frames held out for early stopping of the network.</summary>
+    public double ValidationFraction { get; init; } = 0.1;
+
+    /// <summary>Epochs without a better validation loss before the network stops.</summary>
+    public int Patience { get; init; } = 200;
+
+    /// <summary>Wall-clock limit of the network's optimisation (seconds): a safety stop; the best weights so far are kept.</summary>
+    public double TimeLimitSeconds { get; init; } = 540;
+
+    /// <summary>Multiplies the force term of the network's loss (1: energies and forces weighted by the linear model's errors).</summary>
+    public double ForceWeight { get; init; } = 1;
+
+    /// <summary>Throws <see cref="InputException"/> for settings out of range.</summary>
+    public void Validate()
+    {
+        Descriptor.Validate();
+        if (Kind is not ("linear" or "quadratic" or "neural")) throw new InputException($"unknown model kind '{Kind}' (expected linear, quadratic or neural)");
+        if (QuadraticComponents < 1) throw new InputException("--quadratic-components must be >= 1");
+        if (NeuralComponents < 0) throw new InputException("--components must be >= 0 (0: every invariant)");
+        if (HiddenLayers.Length == 0 || HiddenLayers.Any(h => h < 1)) throw new InputException("--hidden needs one or more positive layer widths");
+        if (Folds < 2) throw new InputException("--folds must be >= 2");
+        if (Threads < 1) throw new InputException("--threads must be >= 1");
+        if (Optimizer is not ("adam" or "lbfgs")) throw new InputException($"unknown optimizer '{Optimizer}' (expected adam or lbfgs)");
+        if (Epochs < 0) throw new InputException("--epochs must be >= 0");
+        if (BatchFrames < 1) throw new InputException("--batch must be >= 1");
+        if (!(LearningRate > 0)) throw new InputException("--learning-rate must be > 0");
+        if (!(ValidationFraction > 0 && ValidationFraction < 0.5)) throw new InputException("--validation must be in (0, 0.5)");
+        if (!(TimeLimitSeconds > 0)) throw new InputException("--time-limit must be > 0");
+        if (!(ForceWeight >= 0)) throw new InputException("--force-weight must be >= 0");
+    }
+}
