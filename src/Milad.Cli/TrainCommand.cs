@@ -24,7 +24,7 @@ public static class TrainCommand
         kind.AcceptOnlyFromAmong("linear", "quadratic", "neural");
         var nmax = new Option<int?>("--nmax") { Description = $"Largest Zernike order (default {TrainingOptions.DefaultDescriptor.NMax})." };
         var cutoff = new Option<double?>("--cutoff") { Description = $"Environment cutoff in Angstrom (default {TrainingOptions.DefaultDescriptor.Cutoff})." };
-        var invariants = new Option<string?>("--invariants") { Description = "compact (default) or complete." };
+        var invariants = new Option<string?>("--invariants") { Description = "scalar (default), compact or complete." };
         var weights = new Option<string?>("--weights") { Description = "Species weights, e.g. Fe=1 (default: atomic numbers)." };
         var centre = new Option<bool>("--include-centre") { Description = "The centre atom is part of its own density." };
         var quadratic = new Option<int?>("--quadratic-components") { Description = "Quadratic model: principal components multiplied pairwise (default 32)." };
@@ -33,12 +33,12 @@ public static class TrainCommand
         var components = new Option<int?>("--components") { Description = "Neural model: principal components the network reads (default 48; 0: every standardised invariant)." };
         var hidden = new Option<string?>("--hidden") { Description = "Neural model: hidden layer widths, e.g. 64,64 (default)." };
         var optimizer = new Option<string?>("--optimizer") { Description = "Neural model: adam (default, mini-batches) or lbfgs (full batch)." };
-        var epochs = new Option<int?>("--epochs") { Description = "Neural model: largest number of epochs (default 2000)." };
+        var epochs = new Option<int?>("--epochs") { Description = "Neural model: largest number of epochs (default 300)." };
         var batch = new Option<int?>("--batch") { Description = "Neural model: frames per mini-batch (default 4)." };
         var rate = new Option<double?>("--learning-rate") { Description = "Neural model: initial Adam step (default 2e-3)." };
         var validation = new Option<double?>("--validation") { Description = "Neural model: share of training frames held out for early stopping (default 0.1)." };
-        var patience = new Option<int?>("--patience") { Description = "Neural model: epochs without improvement before stopping (default 200)." };
-        var timeLimit = new Option<double?>("--time-limit") { Description = "Neural model: seconds of optimisation at most (default 540)." };
+        var patience = new Option<int?>("--patience") { Description = "Neural model: epochs without improvement before stopping (default 50)." };
+        var timeLimit = new Option<double?>("--time-limit") { Description = "Neural model: seconds of optimisation at most, a safety stop (default 400)." };
         var forceWeight = new Option<double?>("--force-weight") { Description = "Neural model: weight of forces relative to energies (default 1)." };
         var folds = new Option<int?>("--folds") { Description = "Cross-validation folds for the ridge fit (default 5)." };
         var seed = new Option<int?>("--seed") { Description = "Seed of every random choice (default 1)." };

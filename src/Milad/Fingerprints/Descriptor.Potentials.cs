@@ -33,6 +33,7 @@ public sealed partial class Descriptor
         double[] dMoments = [], pointGrad = [];
         var scale = 1 / Settings.Cutoff;
         var g = new[] { gx, gy, gz };
+        var column = Array.Empty<int>();
         for (var centre = 0; centre < structure.Count; centre++)
         {
             var neighbours = list.Of(centre);
@@ -60,7 +61,7 @@ public sealed partial class Descriptor
 
             // Distinct atoms: neighbours come sorted by index (images of one atom are consecutive).
             atomsScratch.Clear();
-            var column = new int[neighbours.Length];
+            if (column.Length < neighbours.Length) column = new int[2 * neighbours.Length];
             var centreInserted = false;
             for (var p = 0; p < neighbours.Length; p++)
             {

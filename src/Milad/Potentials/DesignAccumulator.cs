@@ -97,6 +97,7 @@ internal sealed class DesignAccumulator
         var kMax = Math.Max(_quadratic, _neural);
         var p = new double[kMax];
         EnvironmentSample[]? samples = _neural > 0 ? new EnvironmentSample[n] : null;
+        var dpBuffer = Array.Empty<double>();
         for (var i = 0; i < n; i++)
         {
             var env = envs[i];
@@ -126,10 +127,12 @@ internal sealed class DesignAccumulator
             if (kMax == 0) continue;
             // Projected inputs and their local Jacobian: dp = Projection diag(1/scale) J  (kMax x 3k).
             map.Project(x, p.AsSpan(0, kMax));
-            var dp = new double[kMax * k3];
+            if (dpBuffer.Length < kMax * k3) dpBuffer = new double[2 * kMax * k3];
+            var dp = dpBuffer.AsSpan(0, kMax * k3);
+            dp.Clear();
             for (var a = 0; a < kMax; a++)
             {
-                var row = dp.AsSpan(a * k3, k3);
+                var row = dp.Slice(a * k3, k3);
                 if (map.IsIdentity)
                 {
                     TensorPrimitives.Multiply(env.Jacobian.AsSpan(a * k3, k3), 1 / map.Scale[a], row);
@@ -150,7 +153,7 @@ internal sealed class DesignAccumulator
                     {
                         energyRow[t] += p[a] * p[b];
                         var dst = design.AsSpan(t * r, r);
-                        ReadOnlySpan<double> da = dp.AsSpan(a * k3, k3), db = dp.AsSpan(b * k3, k3);
+                        ReadOnlySpan<double> da = dp.Slice(a * k3, k3), db = dp.Slice(b * k3, k3);
                         for (var c = 0; c < atoms.Length; c++)
                         {
                             var o = 3 * atoms[c];
@@ -163,7 +166,7 @@ internal sealed class DesignAccumulator
             {
                 var kn = _neural;
                 var jac = new float[kn * k3];
-                TensorPrimitives.ConvertTruncating<double, float>(dp.AsSpan(0, kn * k3), jac);
+                TensorPrimitives.ConvertTruncating<double, float>(dp[..(kn * k3)], jac);
                 samples[i] = new EnvironmentSample(s, p.AsSpan(0, kn).ToArray(), jac, atoms);
             }
         }

@@ -39,6 +39,8 @@ public static class PotentialTrainer
 
     /// <summary>The closed-form part of a run.</summary>
     /// <param name="Polynomial">The linear (also for the network: its baseline) or quadratic model.</param>
+    /// <param name="Choice">The chosen ridge point.</param>
+    /// <param name="Grid">Every ridge point tried.</param>
     /// <param name="NeuralMaps">Per species, the network's input map (empty components unless neural).</param>
     /// <param name="Samples">The network's training samples per frame (null unless neural).</param>
     internal sealed record PolynomialFit(PolynomialPotential Polynomial, RidgeChoice Choice, RidgeChoice[] Grid, FeatureMap[] NeuralMaps, EnvironmentSample[][]? Samples);

@@ -44,7 +44,7 @@ public class PotentialTests(ITestOutputHelper output)
             for (var b = 0; b < 3; b++)
             {
                 var d = (potential.PredictEnergy(DescriptorBackpropTests.Strain(s, a, b, h)) - potential.PredictEnergy(DescriptorBackpropTests.Strain(s, a, b, -h))) / (2 * h) / volume;
-                worstStress = Math.Max(worstStress, Math.Abs(d - p.Stress[3 * a + b]) / stressScale);
+                worstStress = Math.Max(worstStress, Math.Abs(d - p.Stress![3 * a + b]) / stressScale);
             }
         output.WriteLine($"{kind}: forces vs central differences {worst:E2} of {scale:G3} eV/A; stress {worstStress:E2} of {stressScale:G3} eV/A^3");
         Assert.True(scale > 1e-2);
