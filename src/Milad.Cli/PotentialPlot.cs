@@ -34,7 +34,7 @@ internal static class PotentialPlot
             t.LegendText = "train";
             var v = curves.Add.ScatterLine(epochs, result.Curve.Select(c => Math.Log10(Math.Max(1e-12, c.ValidationLoss))).ToArray());
             v.LegendText = "validation";
-            curves.Title("network loss (1 = linear model's error)");
+            curves.Title("network loss (2 = the linear baseline alone)");
             curves.XLabel("epoch");
             curves.YLabel("log10 loss");
         }
