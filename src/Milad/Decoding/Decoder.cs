@@ -115,13 +115,11 @@ public sealed class Decoder
             // A first march that fits without a search (a generic molecule) and still gives no atoms needs more
             // accurate moments next; one that needed searches (a symmetric molecule) needs the other ways first.
             if (round == 0 && march.Residual <= 1e-6 && !march.Searched) order = [0, 3, 1, 2];
-            if (FrequencyMarching.Debug) Console.WriteLine($"    march residual {march.Residual:E1} searched {march.Searched} at {Elapsed(start):F2}s");
             // The best few candidates: the rest of a round's list is rarely right and each costs a refinement.
             foreach (var candidate in PencilCandidates(march.Moments, coarse).Take(3))
             {
                 if (Stopwatch.GetTimestamp() > deadline) break;
                 var c = Finish(candidate.Points, candidate.Weights, coarse, fine, deadline, $"pencil (degree {candidate.Degree})");
-                if (FrequencyMarching.Debug) Console.WriteLine($"    pencil d={candidate.Degree}: {candidate.Points.Length} points, score {candidate.Score:E1} -> residual {c.Residual:E1} at {Elapsed(start):F2}s");
                 if (best == null || c.Residual < best.Residual) best = c;
                 if (best.Success) break;
             }
@@ -136,7 +134,6 @@ public sealed class Decoder
                 if (fallback.Points.Length > 0)
                 {
                     var c = Finish(fallback.Points, fallback.Weights, coarse, fine, deadline, "density peaks");
-                    if (FrequencyMarching.Debug) Console.WriteLine($"    density peaks: {fallback.Points.Length} points -> residual {c.Residual:E1} at {Elapsed(start):F2}s");
                     if (best == null || c.Residual < best.Residual) best = c;
                 }
             }
@@ -153,8 +150,6 @@ public sealed class Decoder
                 $"not decodable: the best structure ({best.Route}) re-encodes with relative residual {best.Relative:G3}, weighted {best.Residual:G3} (moments residual {march?.Residual:G3})",
                 best.Relative, seconds);
     }
-
-    private static double Elapsed(long start) => (Stopwatch.GetTimestamp() - start) / (double)Stopwatch.Frequency;
 
     private sealed record Candidate(Vec3[] Points, double[] Weights, int[] Species, double Residual, double Relative, string Route)
     {
@@ -237,7 +232,7 @@ public sealed class Decoder
             species[i] = nearest.Z;
             snapped[i] = nearest.W2;
         }
-        var r1 = new Refinement(set, f1, _marchers[0].EquationWeights(f1, 1e-6)).RelativeResidual(best.Points, best.Weights);
+        var r1 = best.Relative; // of the first weighting, from Finish
         var r2 = second.RelativeResidual(best.Points, snapped);
         double n1 = 0, n2 = 0;
         foreach (var v in f1) n1 += v * v;

@@ -47,7 +47,6 @@ public sealed class FrequencyMarching
     private readonly int _maxL;
     private readonly int[][] _levelOffsets;      // per l: offset of each block (n ascending)
     private readonly int[][] _gramInvariant;     // per l: k x k index of the degree-2 invariant of each pair
-    private readonly int[] _lastLevel;           // per invariant: largest l among its blocks (0 for degree 1)
     private readonly List<int>[] _levelEquations; // per l: invariants whose largest l is l
     private readonly List<int>[][] _blockEquations; // per l, block: degree-3 invariants linear in it, all other blocks before it in (l, n) order
     private readonly int[] _degree1;             // degree-1 invariants
@@ -73,7 +72,6 @@ public sealed class FrequencyMarching
             var k = _levelOffsets[l].Length;
             _gramInvariant[l] = Enumerable.Repeat(-1, k * k).ToArray();
         }
-        _lastLevel = new int[set.Count];
         _levelEquations = Enumerable.Range(0, _maxL + 1).Select(_ => new List<int>()).ToArray();
         _blockEquations = Enumerable.Range(0, _maxL + 1).Select(l => _levelOffsets[l].Select(_ => new List<int>()).ToArray()).ToArray();
         var degree1 = new List<int>();
@@ -83,7 +81,6 @@ public sealed class FrequencyMarching
             if (info.Kind == InvariantKind.Pseudoscalar) _hasPseudoscalars = true;
             if (info.Degree == 1) { degree1.Add(q); continue; }
             var last = info.Blocks.Max(b => b.L);
-            _lastLevel[q] = last;
             _levelEquations[last].Add(q);
             if (info.Degree == 2)
             {
@@ -104,8 +101,6 @@ public sealed class FrequencyMarching
     }
 
     public InvariantSet Invariants => _set;
-
-    internal static bool Debug;
 
     /// <summary>
     /// Gram eigenvalues below this fraction of the largest over all levels are zero: a level whose moments
@@ -320,7 +315,6 @@ public sealed class FrequencyMarching
                 var keep = Enumerable.Range(0, k).Where(i => values[i] > cut)
                     .OrderByDescending(i => values[i]).Take(2 * l + 1).ToArray();
                 _rank[l] = keep.Length;
-                if (Debug) Console.WriteLine($"  gram {l}: " + string.Join(" ", values.OrderByDescending(v => v).Select(v => (v / largest).ToString("E1"))) + $" -> rank {keep.Length}");
                 _a[l] = new double[k * keep.Length];
                 for (var i = 0; i < k; i++)
                     for (var j = 0; j < keep.Length; j++)
@@ -348,7 +342,6 @@ public sealed class FrequencyMarching
                 var free = SolveLevel(l, randomize: false);
                 if (LevelResidual(l, l) > _fm.PolishThreshold)
                     Polish(Math.Max(1, l - _fm.PolishLevels + 1), l, 100);
-                if (Debug) Console.WriteLine($"  level {l}: rank {_rank[l]}, linear ({free} free), residual {LevelResidual(l, l):E2}");
                 if (LevelResidual(l, l) <= _fm.LinearTolerance || Stopwatch.GetTimestamp() > _deadline) { l++; continue; }
                 // Repair: the level alone, then with the levels below it (a weak lower direction may need to
                 // move), from the current state and perturbations of it.
@@ -407,7 +400,6 @@ public sealed class FrequencyMarching
                     if (best <= _fm.Tolerance) break;
                 }
                 Scatter(low, l, bestX);
-                if (Debug) Console.WriteLine($"  repair {low}..{l}: residual {best:E2}");
                 if (best <= _fm.Tolerance) return true;
                 Scatter(low, l, start);
             }
@@ -437,7 +429,6 @@ public sealed class FrequencyMarching
                 SetLevel(1, e);
                 if (LevelResidual(1, 1) > plus) { e[8] = 1; SetLevel(1, e); }
             }
-            if (Debug) Console.WriteLine($"  level 1: rank {r}, frame, residual {LevelResidual(1, 1):E2}");
         }
 
         /// <summary>
@@ -461,7 +452,6 @@ public sealed class FrequencyMarching
                 if (!HasContentBelow(lo) || attempt % 2 == 0 && attempt > 0) SetLevel(lo, RandomStiefel(_rank[lo], 2 * lo + 1));
                 else SolveLevel(lo, randomize: attempt > 0);
                 PolishKeepingRank(lo, lo, 100);
-                if (Debug) Console.WriteLine($"    level {lo} alone: residual {LevelResidual(lo, lo):E2}");
                 for (var l = lo + 1; l <= hi; l++)
                 {
                     if (_rank[l] == 0) { ClearLevel(l); continue; }
@@ -469,7 +459,6 @@ public sealed class FrequencyMarching
                 }
                 if (hi > lo) PolishKeepingRank(lo, hi, 300);
                 var residual = LevelResidual(lo, hi);
-                if (Debug) Console.WriteLine($"  search {lo}..{hi} attempt {attempt}: residual {residual:E2}");
                 if (residual < best)
                 {
                     best = residual;
