@@ -18,78 +18,72 @@ public sealed partial class Descriptor
 {
     /// <summary>
     /// The environment of every atom (in atom order) with its Jacobian restricted to the atoms it depends on
-    /// (<see cref="LocalEnvironment"/>). Same values and derivatives as <see cref="EncodeEnvironments"/>.
+    /// (<see cref="LocalEnvironment"/>). Same values and derivatives as <see cref="EncodeEnvironments(Structure, bool)"/>.
     /// </summary>
     public LocalEnvironment[] EncodeLocal(Structure structure)
     {
-        CheckPositions(structure);
-        var list = NeighbourList.Build(structure, Settings.Cutoff);
+        var list = BuildNeighbourList(structure);
         var result = new LocalEnvironment[structure.Count];
-        var atomsScratch = new List<int>();
-        var m = Basis.Count;
-        var moments = new double[m];
-        double[] z = new double[m], gx = new double[m], gy = new double[m], gz = new double[m];
-        var dInvariants = new double[Length * m];
-        double[] dMoments = [], pointGrad = [];
-        var scale = 1 / Settings.Cutoff;
-        var g = new[] { gx, gy, gz };
-        var column = Array.Empty<int>();
-        for (var centre = 0; centre < structure.Count; centre++)
+        var c = Invariants.Count;
+        Parallel.For(0, structure.Count, ParallelOptionsFor(structure.Count), centre =>
         {
             var neighbours = list.Of(centre);
-            var (points, weights, dWeights) = EnvironmentPoints(structure, centre, neighbours);
-            var count = points.Length;
-            var values = new double[Length];
-            // As EncodePoints, with the product dI/dOmega x dOmega/dx done by a tiled kernel: it is
-            // the dominant cost of training, Length x 3 count x m multiply-adds per environment.
-            if (dMoments.Length < 3 * count * m) { dMoments = new double[6 * count * m]; pointGrad = new double[6 * count * Length]; }
-            moments.AsSpan().Clear();
-            for (var p = 0; p < count; p++)
-            {
-                Basis.Evaluate(points[p], z, gx, gy, gz);
-                TensorPrimitives.MultiplyAdd(z, weights[p], moments, moments);
-                var dw = dWeights[p];
-                for (var a = 0; a < 3; a++)
-                {
-                    var row = dMoments.AsSpan((3 * p + a) * m, m);
-                    TensorPrimitives.Multiply(g[a], weights[p] * scale, row);
-                    if (dw[a] != 0) TensorPrimitives.MultiplyAdd(z, dw[a], row, row);
-                }
-            }
-            Invariants.Jacobian(moments, values, dInvariants);
-            DotProductKernel.MultiplyTransposed(dInvariants, Length, dMoments, 3 * count, m, pointGrad);
-
-            // Distinct atoms: neighbours come sorted by index (images of one atom are consecutive).
-            atomsScratch.Clear();
-            if (column.Length < neighbours.Length) column = new int[2 * neighbours.Length];
-            var centreInserted = false;
-            for (var p = 0; p < neighbours.Length; p++)
-            {
-                var j = neighbours[p].Index;
-                if (!centreInserted && centre < j) { atomsScratch.Add(centre); centreInserted = true; }
-                if (j == centre) centreInserted = true;   // an image of the centre itself
-                if (atomsScratch.Count == 0 || atomsScratch[^1] != j) atomsScratch.Add(j);
-                column[p] = atomsScratch.Count - 1;
-            }
-            if (!centreInserted && (atomsScratch.Count == 0 || atomsScratch[^1] != centre)) atomsScratch.Add(centre);
-            var atoms = atomsScratch.ToArray();
-            var centreColumn = Array.BinarySearch(atoms, centre);
+            var ws = EncodingWorkspace.For(this, neighbours.Length + 1);
+            var (atoms, centreColumn) = DistinctAtoms(centre, neighbours, ws.Columns);
             var k = atoms.Length;
+            var values = new double[Length];
             var jac = new double[Length * 3 * k];
-            for (var q = 0; q < Length; q++)
+            for (var weighting = 0; weighting < Weightings; weighting++)
             {
-                var src = pointGrad.AsSpan(q * 3 * count, 3 * count);
-                var dst = jac.AsSpan(q * 3 * k, 3 * k);
-                for (var p = 0; p < neighbours.Length; p++)
+                var stride = EncodePoints(ws, LoadEnvironment(structure, centre, neighbours, ws, weighting), values.AsSpan(weighting * c, c), true);
+                // Displacement d = r_j + shift - r_centre: +g into atom j's columns, -g into the centre's.
+                for (var q = 0; q < c; q++)
+                {
+                    var src = ws.PointGrad.AsSpan(q * 3 * stride, 3 * stride);
+                    var dst = jac.AsSpan((weighting * c + q) * 3 * k, 3 * k);
                     for (var a = 0; a < 3; a++)
                     {
-                        dst[3 * column[p] + a] += src[3 * p + a];
-                        dst[3 * centreColumn + a] -= src[3 * p + a];
+                        var column = src.Slice(a * stride, neighbours.Length);
+                        for (var p = 0; p < column.Length; p++) dst[3 * ws.Columns[p] + a] += column[p];
+                        dst[3 * centreColumn + a] -= TensorPrimitives.Sum(column);
                     }
+                }
             }
             result[centre] = new LocalEnvironment(values, atoms, jac);
-        }
+        });
         return result;
+    }
+
+    /// <summary>
+    /// The distinct atoms of an environment, ascending, the centre among them, and in
+    /// <paramref name="columns"/>[p] the position of neighbour p's atom (neighbours come sorted by index,
+    /// the images of one atom consecutive).
+    /// </summary>
+    private static (int[] Atoms, int CentreColumn) DistinctAtoms(int centre, ReadOnlySpan<Neighbour> neighbours, int[] columns)
+    {
+        var count = 0;
+        int previous = -1;
+        var centreSeen = false;
+        for (var p = 0; p < neighbours.Length; p++)
+        {
+            var j = neighbours[p].Index;
+            if (!centreSeen && centre <= j) { centreSeen = true; if (centre < j) count++; }
+            if (j != previous) { count++; previous = j; }
+        }
+        if (!centreSeen) count++;
+        var atoms = new int[count];
+        var next = 0;
+        previous = -1;
+        centreSeen = false;
+        for (var p = 0; p < neighbours.Length; p++)
+        {
+            var j = neighbours[p].Index;
+            if (!centreSeen && centre <= j) { centreSeen = true; if (centre < j) atoms[next++] = centre; }
+            if (j != previous) { atoms[next++] = j; previous = j; }
+            columns[p] = next - 1;
+        }
+        if (!centreSeen) atoms[next] = centre;
+        return (atoms, Array.BinarySearch(atoms, centre));
     }
 
     /// <summary>
@@ -98,27 +92,19 @@ public sealed partial class Descriptor
     /// </summary>
     public double EnvironmentEnergy(Structure structure, AtomEnergyFunction model)
     {
-        CheckPositions(structure);
-        var list = NeighbourList.Build(structure, Settings.Cutoff);
+        var list = BuildNeighbourList(structure);
         var n = structure.Count;
         var partial = new double[n];
-        var m = Basis.Count;
-        Parallel.For(0, n, ParallelOptionsFor(n), () => new double[2 * m + Length], (centre, _, scratch) =>
+        var c = Invariants.Count;
+        Parallel.For(0, n, ParallelOptionsFor(n), centre =>
         {
-            var (points, weights, _) = EnvironmentPoints(structure, centre, list.Of(centre));
-            var moments = scratch.AsSpan(0, m);
-            var zb = scratch.AsSpan(m, m);
-            var values = scratch.AsSpan(2 * m, Length);
-            moments.Clear();
-            for (var p = 0; p < points.Length; p++)
-            {
-                Basis.Evaluate(points[p], zb);
-                TensorPrimitives.MultiplyAdd(zb, weights[p], moments, moments);
-            }
-            Invariants.Evaluate(moments, values);
+            var neighbours = list.Of(centre);
+            var ws = EncodingWorkspace.For(this, neighbours.Length + 1);
+            var values = ws.Values.AsSpan(0, Length);
+            for (var k = 0; k < Weightings; k++)
+                EncodePoints(ws, LoadEnvironment(structure, centre, neighbours, ws, k), values.Slice(k * c, c), false);
             partial[centre] = model(centre, values, default);
-            return scratch;
-        }, _ => { });
+        });
         double e = 0;
         foreach (var x in partial) e += x;
         return e;
@@ -131,66 +117,67 @@ public sealed partial class Descriptor
     /// </summary>
     public double EnvironmentEnergyAndForces(Structure structure, AtomEnergyFunction model, Span<Vec3> forces, Span<double> virial)
     {
-        CheckPositions(structure);
-        var list = NeighbourList.Build(structure, Settings.Cutoff);
+        var list = BuildNeighbourList(structure);
         var n = structure.Count;
         if (forces.Length < n) throw new ArgumentException($"forces has room for {forces.Length} atoms, need {n}");
         var energies = new double[n];
         // A fixed split of the atoms into chunks, each with its own force and virial sums, added in chunk order:
         // the result does not depend on the number of threads or their timing (bit-for-bit reproducible).
         var chunks = Math.Min(n, n < 16 ? 1 : BackpropChunks);
-        var scratches = new BackwardScratch[chunks];
-        Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, chunk =>
+        var sums = new double[chunks][];
+        var c = Invariants.Count;
+        var m = Basis.Count;
+        Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = MaxThreads }, chunk =>
         {
-            var s = scratches[chunk] = new BackwardScratch(this, n);
+            var sum = sums[chunk] = new double[3 * n + 9];
             for (var centre = chunk * n / chunks; centre < (chunk + 1) * n / chunks; centre++)
             {
                 var neighbours = list.Of(centre);
-                var (points, weights, dWeights) = EnvironmentPoints(structure, centre, neighbours);
-                var m = Basis.Count;
-                s.Ensure(points.Length);
-                var moments = s.Moments.AsSpan();
-                moments.Clear();
-                for (var p = 0; p < points.Length; p++)
+                var ws = EncodingWorkspace.For(this, neighbours.Length + 1);
+                var stride = EncodingWorkspace.Stride(neighbours.Length + 1);
+                var columns = 3 * stride;
+                var values = ws.Values.AsSpan(0, Length);
+                var dEdI = ws.DEdI.AsSpan(0, Length);
+                // Forward with the moment derivatives of every weighting kept for the backward pass.
+                for (var k = 0; k < Weightings; k++)
                 {
-                    Basis.Evaluate(points[p], s.Z.AsSpan(p * m, m), s.Gx.AsSpan(p * m, m), s.Gy.AsSpan(p * m, m), s.Gz.AsSpan(p * m, m));
-                    TensorPrimitives.MultiplyAdd(s.Z.AsSpan(p * m, m), weights[p], moments, moments);
+                    var count = LoadEnvironment(structure, centre, neighbours, ws, k);
+                    Basis.MomentsWithDerivatives(ws.X.AsSpan(0, count), ws.Y.AsSpan(0, count), ws.Z.AsSpan(0, count), ws.W.AsSpan(0, count),
+                        ws.DWx.AsSpan(0, count), ws.DWy.AsSpan(0, count), ws.DWz.AsSpan(0, count), 1 / Settings.Cutoff,
+                        ws.Moments.AsSpan(k * m, m), ws.DMoments.AsSpan(k * m * columns, m * columns), stride);
+                    Invariants.Evaluate(ws.Moments.AsSpan(k * m, m), values.Slice(k * c, c));
                 }
-                Invariants.Evaluate(moments, s.Values);
-                energies[centre] = model(centre, s.Values, s.DEdI);
-                Invariants.VectorJacobianProduct(moments, s.DEdI, s.DEdMoments);
-                var scale = 1 / Settings.Cutoff;
+                energies[centre] = model(centre, values, dEdI);
+                // dE/d(displacement) = sum_k (dE/dI_k dI_k/dOmega_k) dOmega_k/d(displacement).
+                var dEdPoints = ws.DEdPoints.AsSpan(0, columns);
+                dEdPoints.Clear();
+                for (var k = 0; k < Weightings; k++)
+                {
+                    Invariants.VectorJacobianProduct(ws.Moments.AsSpan(k * m, m), dEdI.Slice(k * c, c), ws.DEdMoments);
+                    for (var mu = 0; mu < m; mu++)
+                        if (ws.DEdMoments[mu] != 0)
+                            TensorPrimitives.MultiplyAdd(ws.DMoments.AsSpan((k * m + mu) * columns, columns), ws.DEdMoments[mu], dEdPoints, dEdPoints);
+                }
                 // Only the neighbours move; the centre, when part of the density, sits at the origin.
                 for (var p = 0; p < neighbours.Length; p++)
                 {
-                    var g = s.DEdMoments.AsSpan();
-                    var dz = TensorPrimitives.Dot(g, s.Z.AsSpan(p * m, m));
-                    var wp = weights[p] * scale;
-                    var dw = dWeights[p];
-                    var grad = new Vec3(
-                        wp * TensorPrimitives.Dot(g, s.Gx.AsSpan(p * m, m)) + dw.X * dz,
-                        wp * TensorPrimitives.Dot(g, s.Gy.AsSpan(p * m, m)) + dw.Y * dz,
-                        wp * TensorPrimitives.Dot(g, s.Gz.AsSpan(p * m, m)) + dw.Z * dz);
+                    var grad = new Vec3(dEdPoints[p], dEdPoints[stride + p], dEdPoints[2 * stride + p]);
                     var j = neighbours[p].Index;
                     // d = r_j + shift - r_centre: F_j = -dE/dd, F_centre = +dE/dd.
-                    s.Forces[3 * j] -= grad.X; s.Forces[3 * j + 1] -= grad.Y; s.Forces[3 * j + 2] -= grad.Z;
-                    s.Forces[3 * centre] += grad.X; s.Forces[3 * centre + 1] += grad.Y; s.Forces[3 * centre + 2] += grad.Z;
+                    sum[3 * j] -= grad.X; sum[3 * j + 1] -= grad.Y; sum[3 * j + 2] -= grad.Z;
+                    sum[3 * centre] += grad.X; sum[3 * centre + 1] += grad.Y; sum[3 * centre + 2] += grad.Z;
                     var d = neighbours[p].Displacement;
                     for (var a = 0; a < 3; a++)
                     {
-                        s.Virial[3 * a] += d[a] * grad.X;
-                        s.Virial[3 * a + 1] += d[a] * grad.Y;
-                        s.Virial[3 * a + 2] += d[a] * grad.Z;
+                        sum[3 * n + 3 * a] += d[a] * grad.X;
+                        sum[3 * n + 3 * a + 1] += d[a] * grad.Y;
+                        sum[3 * n + 3 * a + 2] += d[a] * grad.Z;
                     }
                 }
             }
         });
         var total = new double[3 * n + 9];
-        foreach (var s in scratches)
-        {
-            TensorPrimitives.Add(total.AsSpan(0, 3 * n), s.Forces, total.AsSpan(0, 3 * n));
-            TensorPrimitives.Add(total.AsSpan(3 * n, 9), s.Virial, total.AsSpan(3 * n, 9));
-        }
+        foreach (var s in sums) TensorPrimitives.Add(total, s, total);
         for (var i = 0; i < n; i++) forces[i] = new Vec3(total[3 * i], total[3 * i + 1], total[3 * i + 2]);
         total.AsSpan(3 * n, 9).CopyTo(virial);
         double e = 0;
@@ -202,25 +189,6 @@ public sealed partial class Descriptor
     private const int BackpropChunks = 4;
 
     // Small frames are not worth a second thread.
-    private static ParallelOptions ParallelOptionsFor(int atoms) =>
-        new() { MaxDegreeOfParallelism = atoms < 16 ? 1 : Environment.ProcessorCount };
-
-    /// <summary>Per-thread buffers of the backward pass, reused across environments.</summary>
-    private sealed class BackwardScratch(Descriptor d, int atoms)
-    {
-        public double[] Z = [], Gx = [], Gy = [], Gz = [];
-        public readonly double[] Moments = new double[d.Basis.Count];
-        public readonly double[] Values = new double[d.Length];
-        public readonly double[] DEdI = new double[d.Length];
-        public readonly double[] DEdMoments = new double[d.Basis.Count];
-        public readonly double[] Forces = new double[3 * atoms];
-        public readonly double[] Virial = new double[9];
-
-        public void Ensure(int points)
-        {
-            var size = points * d.Basis.Count;
-            if (Z.Length >= size) return;
-            Z = new double[2 * size]; Gx = new double[2 * size]; Gy = new double[2 * size]; Gz = new double[2 * size];
-        }
-    }
+    private ParallelOptions ParallelOptionsFor(int atoms) =>
+        new() { MaxDegreeOfParallelism = atoms < 16 ? 1 : MaxThreads };
 }

@@ -9,9 +9,9 @@ namespace Milad.Fingerprints;
 /// Turns structures into fingerprints: the rotation invariants of the 3D Zernike moments of a weighted
 /// point density, with their exact Jacobian with respect to the atom positions.
 /// <list type="bullet">
-/// <item>Molecule mode (<see cref="Encode"/>): every atom, relative to the centroid (the plain mean of the positions),
+/// <item>Molecule mode (<see cref="Encode(Structure, bool)"/>): every atom, relative to the centroid (the plain mean of the positions),
 /// divided by the molecule radius <see cref="DescriptorSettings.Cutoff"/>, weight = species weight.</item>
-/// <item>Environments mode (<see cref="EncodeEnvironments"/>): for each atom, the neighbours within the cutoff
+/// <item>Environments mode (<see cref="EncodeEnvironments(Structure, bool)"/>): for each atom, the neighbours within the cutoff
 /// (periodic images included), relative to that atom, divided by the cutoff, weight = species weight x
 /// smooth cutoff factor; the centre atom itself only when <see cref="DescriptorSettings.IncludeCentre"/>.</item>
 /// </list>
@@ -31,6 +31,9 @@ public sealed partial class Descriptor
 
     public DescriptorSettings Settings { get; }
 
+    /// <summary>Most threads one call may use (environments of a frame, atoms of the backward pass); default all cores.</summary>
+    public int MaxThreads { get; init; } = Environment.ProcessorCount;
+
     public InvariantSet Invariants { get; }
 
     public ZernikeBasis Basis => Invariants.Basis;
@@ -47,8 +50,11 @@ public sealed partial class Descriptor
     /// <summary>Real Zernike moments of a molecule about its centroid (see <see cref="ZernikeBasis"/> for the basis).</summary>
     public double[] Moments(Structure molecule)
     {
-        var (points, weights) = MoleculePoints(molecule);
-        return SumMoments(points, weights, absolute: false);
+        var ws = EncodingWorkspace.For(this, molecule.Count);
+        var count = LoadMolecule(molecule, ws, 0);
+        var moments = new double[Basis.Count];
+        Basis.AccumulateMoments(ws.X.AsSpan(0, count), ws.Y.AsSpan(0, count), ws.Z.AsSpan(0, count), ws.W.AsSpan(0, count), moments);
+        return moments;
     }
 
     /// <summary>
@@ -59,108 +65,127 @@ public sealed partial class Descriptor
     /// </summary>
     internal double[] MomentMagnitudes(Structure molecule)
     {
-        var (points, weights) = MoleculePoints(molecule);
-        return SumMoments(points, weights, absolute: true);
+        var ws = EncodingWorkspace.For(this, molecule.Count);
+        return MagnitudeSums(ws, LoadMolecule(molecule, ws, 0));
     }
 
-    private double[] SumMoments(Vec3[] points, double[] weights, bool absolute)
+    private double[] MagnitudeSums(EncodingWorkspace ws, int count)
     {
         var moments = new double[Basis.Count];
         var z = new double[Basis.Count];
-        for (var p = 0; p < points.Length; p++)
+        for (var p = 0; p < count; p++)
         {
-            Basis.Evaluate(points[p], z);
-            if (absolute)
-                foreach (var (n, l) in Basis.Blocks)
-                {
-                    var block = z.AsSpan(Basis.Offset(n, l), 2 * l + 1);
-                    block.Fill(TensorPrimitives.Norm(block));
-                }
-            TensorPrimitives.MultiplyAdd(z, absolute ? Math.Abs(weights[p]) : weights[p], moments, moments);
+            Basis.Evaluate(new Vec3(ws.X[p], ws.Y[p], ws.Z[p]), z);
+            foreach (var (n, l) in Basis.Blocks)
+            {
+                var block = z.AsSpan(Basis.Offset(n, l), 2 * l + 1);
+                block.Fill(TensorPrimitives.Norm(block));
+            }
+            TensorPrimitives.MultiplyAdd(z, Math.Abs(ws.W[p]), moments, moments);
         }
         return moments;
+    }
+
+    /// <summary>Fingerprint of a whole molecule into <paramref name="values"/> (Length numbers): allocates nothing.</summary>
+    public void Encode(Structure molecule, Span<double> values)
+    {
+        var ws = EncodingWorkspace.For(this, molecule.Count);
+        var c = Invariants.Count;
+        for (var k = 0; k < Weightings; k++)
+            EncodePoints(ws, LoadMolecule(molecule, ws, k), values.Slice(k * c, c), false);
     }
 
     /// <summary>Fingerprint of a whole molecule (molecule mode), optionally with its Jacobian.</summary>
     public Fingerprint Encode(Structure molecule, bool withJacobian = false)
     {
-        var (points, weights) = MoleculePoints(molecule);
-        var n = points.Length;
+        var n = molecule.Count;
+        var ws = EncodingWorkspace.For(this, n);
         var values = new double[Length];
         var c = Invariants.Count;
         if (!withJacobian)
         {
-            for (var k = 0; k < Weightings; k++)
-                EncodePoints(points, k == 0 ? weights : MoleculeWeights(molecule, 1), null, values.AsSpan(k * c, c), default);
+            Encode(molecule, values);
             return new Fingerprint(values, null, n);
         }
-        var pointGrad = new double[Length * 3 * n];
+        var jac = new double[Length * 3 * n];
         for (var k = 0; k < Weightings; k++)
-            EncodePoints(points, k == 0 ? weights : MoleculeWeights(molecule, 1), null, values.AsSpan(k * c, c), pointGrad.AsSpan(k * c * 3 * n, c * 3 * n));
-        // The centroid moves with every atom: dI/dx_j = g_j - (1/N) sum_i g_i.
-        for (var q = 0; q < Length; q++)
         {
-            var row = pointGrad.AsSpan(q * 3 * n, 3 * n);
-            for (var a = 0; a < 3; a++)
+            var stride = EncodePoints(ws, LoadMolecule(molecule, ws, k), values.AsSpan(k * c, c), true);
+            // Point p is atom p. The centroid moves with every atom: dI/dx_j = g_j - (1/N) sum_i g_i.
+            for (var q = 0; q < c; q++)
             {
-                double mean = 0;
-                for (var i = 0; i < n; i++) mean += row[3 * i + a];
-                mean /= n;
-                for (var i = 0; i < n; i++) row[3 * i + a] -= mean;
+                var src = ws.PointGrad.AsSpan(q * 3 * stride, 3 * stride);
+                var dst = jac.AsSpan((k * c + q) * 3 * n, 3 * n);
+                for (var a = 0; a < 3; a++)
+                {
+                    var column = src.Slice(a * stride, n);
+                    var mean = TensorPrimitives.Sum(column) / n;
+                    for (var i = 0; i < n; i++) dst[3 * i + a] = column[i] - mean;
+                }
             }
         }
-        return new Fingerprint(values, pointGrad, n);
+        return new Fingerprint(values, jac, n);
     }
 
-    /// <summary>Fingerprint of the environment of every atom (environments mode), in atom order.</summary>
+    /// <summary>Fingerprint of the environment of every atom (environments mode), in atom order; atoms in parallel.</summary>
     public Fingerprint[] EncodeEnvironments(Structure structure, bool withJacobian = false)
     {
-        CheckPositions(structure);
-        var list = NeighbourList.Build(structure, Settings.Cutoff);
         var n = structure.Count;
+        var values = new double[n * Length];
+        var jacobian = withJacobian ? new double[n * Length * 3 * n] : null;
+        EncodeEnvironments(structure, values, jacobian);
         var result = new Fingerprint[n];
+        var size = Length * 3 * n;
+        for (var i = 0; i < n; i++)
+            result[i] = new Fingerprint(values.AsSpan(i * Length, Length).ToArray(), jacobian?.AsSpan(i * size, size).ToArray(), n);
+        return result;
+    }
+
+    /// <summary>
+    /// The environments of every atom into caller-owned storage, so that a stream of frames encodes without
+    /// allocating: <paramref name="values"/> row i (Length numbers) is atom i's fingerprint and, when
+    /// <paramref name="jacobian"/> is not null, its block i (Length rows of 3 x atoms numbers, as
+    /// <see cref="Fingerprint.Jacobian"/>) is that fingerprint's Jacobian. Larger arrays are fine; only the
+    /// prefix is written.
+    /// </summary>
+    public void EncodeEnvironments(Structure structure, double[] values, double[]? jacobian)
+    {
+        var list = BuildNeighbourList(structure);
+        var n = structure.Count;
         var c = Invariants.Count;
-        for (var centre = 0; centre < n; centre++)
+        var size = Length * 3 * n;
+        if (values.Length < n * Length || (jacobian != null && jacobian.Length < n * size))
+            throw new ArgumentException($"values needs {n * Length} numbers and jacobian {n * size}");
+        Parallel.For(0, n, ParallelOptionsFor(n), centre =>
         {
             var neighbours = list.Of(centre);
-            var (points, weights, dWeights) = EnvironmentPoints(structure, centre, neighbours);
-            var count = points.Length;
-            var values = new double[Length];
-            if (!withJacobian)
+            var ws = EncodingWorkspace.For(this, neighbours.Length + 1);
+            var row = values.AsSpan(centre * Length, Length);
+            if (jacobian == null)
             {
                 for (var k = 0; k < Weightings; k++)
-                {
-                    if (k > 0) (_, weights, dWeights) = EnvironmentPoints(structure, centre, neighbours, k);
-                    EncodePoints(points, weights, dWeights, values.AsSpan(k * c, c), default);
-                }
-                result[centre] = new Fingerprint(values, null, n);
-                continue;
+                    EncodePoints(ws, LoadEnvironment(structure, centre, neighbours, ws, k), row.Slice(k * c, c), false);
+                return;
             }
-            var pointGrad = new double[Length * 3 * count];
+            var jac = jacobian.AsSpan(centre * size, size);
+            jac.Clear();
             for (var k = 0; k < Weightings; k++)
             {
-                if (k > 0) (_, weights, dWeights) = EnvironmentPoints(structure, centre, neighbours, k);
-                EncodePoints(points, weights, dWeights, values.AsSpan(k * c, c), pointGrad.AsSpan(k * c * 3 * count, c * 3 * count));
-            }
-            // Displacement d = r_j + shift - r_centre: +g into atom j's columns, -g into the centre's.
-            var jac = new double[Length * 3 * n];
-            for (var q = 0; q < Length; q++)
-            {
-                var src = pointGrad.AsSpan(q * 3 * count, 3 * count);
-                var dst = jac.AsSpan(q * 3 * n, 3 * n);
-                for (var p = 0; p < neighbours.Length; p++)
+                var stride = EncodePoints(ws, LoadEnvironment(structure, centre, neighbours, ws, k), row.Slice(k * c, c), true);
+                // Displacement d = r_j + shift - r_centre: +g into atom j's columns, -g into the centre's.
+                for (var q = 0; q < c; q++)
                 {
-                    var j = neighbours[p].Index;
+                    var src = ws.PointGrad.AsSpan(q * 3 * stride, 3 * stride);
+                    var dst = jac.Slice((k * c + q) * 3 * n, 3 * n);
                     for (var a = 0; a < 3; a++)
                     {
-                        dst[3 * j + a] += src[3 * p + a];
-                        dst[3 * centre + a] -= src[3 * p + a];
+                        var column = src.Slice(a * stride, neighbours.Length);
+                        for (var p = 0; p < column.Length; p++) dst[3 * neighbours[p].Index + a] += column[p];
+                        dst[3 * centre + a] -= TensorPrimitives.Sum(column);
                     }
                 }
             }
-            result[centre] = new Fingerprint(values, jac, n);
-        }
-        return result;
+        });
     }
 
     /// <summary>Real Zernike moments of every atom's environment (environments mode), in atom order.</summary>
@@ -176,43 +201,69 @@ public sealed partial class Descriptor
         var result = new double[structure.Count][];
         for (var centre = 0; centre < structure.Count; centre++)
         {
-            var (points, weights, _) = EnvironmentPoints(structure, centre, list.Of(centre));
-            result[centre] = SumMoments(points, weights, absolute);
+            var neighbours = list.Of(centre);
+            var ws = EncodingWorkspace.For(this, neighbours.Length + 1);
+            var count = LoadEnvironment(structure, centre, neighbours, ws, 0);
+            if (absolute) { result[centre] = MagnitudeSums(ws, count); continue; }
+            result[centre] = new double[Basis.Count];
+            Basis.AccumulateMoments(ws.X.AsSpan(0, count), ws.Y.AsSpan(0, count), ws.Z.AsSpan(0, count), ws.W.AsSpan(0, count), result[centre]);
         }
         return result;
     }
 
     /// <summary>
-    /// The density of one environment: neighbours (then the centre, if included) in unit-ball coordinates,
-    /// their weights and the gradient of each weight with respect to the neighbour's displacement.
+    /// Loads the density of one environment into the workspace: neighbours (then the centre, if included)
+    /// in unit-ball coordinates, their weights (species weight x cutoff factor) and the gradient of each
+    /// weight with respect to the neighbour's displacement. Returns the number of points.
     /// </summary>
-    private (Vec3[] Points, double[] Weights, Vec3[] DWeights) EnvironmentPoints(Structure structure, int centre, ReadOnlySpan<Neighbour> neighbours, int weighting = 0)
+    private int LoadEnvironment(Structure structure, int centre, ReadOnlySpan<Neighbour> neighbours, EncodingWorkspace ws, int weighting)
     {
         var rc = Settings.Cutoff;
         var count = neighbours.Length + (Settings.IncludeCentre ? 1 : 0);
         if (count == 0)
             throw new InputException($"atom {centre} ({Elements.Symbol(structure.AtomicNumbers[centre])}) has no neighbours within the cutoff {rc} A");
-        var points = new Vec3[count];
-        var weights = new double[count];
-        var dWeights = new Vec3[count];
         for (var p = 0; p < neighbours.Length; p++)
         {
             var nb = neighbours[p];
-            var r = nb.Displacement.Norm;
+            var d = nb.Displacement;
+            var r = d.Norm;
             if (r < CoincidenceTolerance)
                 throw new InputException($"atoms {centre} and {nb.Index} are on top of each other (distance {r:G3} A)");
             var s = Settings.WeightOf(structure.AtomicNumbers[nb.Index], weighting);
-            points[p] = nb.Displacement / rc;
-            if (Settings.SmoothCutoff)
-            {
-                var (f, df) = CosineCutoff(r, rc);
-                weights[p] = s * f;
-                dWeights[p] = (s * df / r) * nb.Displacement;
-            }
-            else weights[p] = s;
+            (ws.X[p], ws.Y[p], ws.Z[p]) = (d.X / rc, d.Y / rc, d.Z / rc);
+            var (f, df) = Settings.SmoothCutoff ? CosineCutoff(r, rc) : (1, 0);
+            ws.W[p] = s * f;
+            var g = s * df / r;
+            (ws.DWx[p], ws.DWy[p], ws.DWz[p]) = (g * d.X, g * d.Y, g * d.Z);
         }
-        if (Settings.IncludeCentre) weights[count - 1] = Settings.WeightOf(structure.AtomicNumbers[centre], weighting);
-        return (points, weights, dWeights);
+        if (Settings.IncludeCentre)
+        {
+            var last = count - 1;
+            (ws.X[last], ws.Y[last], ws.Z[last]) = (0, 0, 0);
+            ws.W[last] = Settings.WeightOf(structure.AtomicNumbers[centre], weighting);
+            (ws.DWx[last], ws.DWy[last], ws.DWz[last]) = (0, 0, 0);
+        }
+        return count;
+    }
+
+    /// <summary>
+    /// The neighbour list, with the input errors of every environment raised here, in atom order, before
+    /// environments are encoded in parallel (so the error reported does not depend on thread timing).
+    /// </summary>
+    private NeighbourList BuildNeighbourList(Structure structure)
+    {
+        CheckPositions(structure);
+        var list = NeighbourList.Build(structure, Settings.Cutoff);
+        for (var centre = 0; centre < structure.Count; centre++)
+        {
+            var neighbours = list.Of(centre);
+            if (neighbours.Length == 0 && !Settings.IncludeCentre)
+                throw new InputException($"atom {centre} ({Elements.Symbol(structure.AtomicNumbers[centre])}) has no neighbours within the cutoff {Settings.Cutoff} A");
+            foreach (var nb in neighbours)
+                if (nb.Displacement.Norm < CoincidenceTolerance)
+                    throw new InputException($"atoms {centre} and {nb.Index} are on top of each other (distance {nb.Displacement.Norm:G3} A)");
+        }
+        return list;
     }
 
     /// <summary>The cosine cutoff f(r) = (1 + cos(pi r / rc)) / 2 and df/dr.</summary>
@@ -220,56 +271,32 @@ public sealed partial class Descriptor
         r >= rc ? (0, 0) : (0.5 * (1 + Math.Cos(Math.PI * r / rc)), -0.5 * Math.PI / rc * Math.Sin(Math.PI * r / rc));
 
     /// <summary>
-    /// Invariants of the density sum_p weights[p] delta(x - points[p]) (unit-ball coordinates) and, when
-    /// <paramref name="pointGrad"/> is not empty, dI/d(displacement of point p) in Angstrom (row-major
-    /// Length x 3P). <paramref name="dWeights"/> is the gradient of each weight with respect to its
-    /// displacement (null: constant weights).
+    /// Invariants of the density loaded in the workspace (<paramref name="count"/> points) into
+    /// <paramref name="values"/>; with <paramref name="withJacobian"/> also ws.PointGrad = dI/d(displacement of
+    /// each point, Angstrom), Count rows of 3 stride: columns a x stride + p (see <see cref="EncodingWorkspace"/>).
+    /// Returns that stride (0 without the Jacobian).
     /// </summary>
-    private void EncodePoints(Vec3[] points, double[] weights, Vec3[]? dWeights, Span<double> values, Span<double> pointGrad)
+    private int EncodePoints(EncodingWorkspace ws, int count, Span<double> values, bool withJacobian)
     {
-        var m = Basis.Count;
-        var count = points.Length;
-        var moments = new double[m];
-        var z = new double[m];
-        if (pointGrad.IsEmpty)
+        ReadOnlySpan<double> x = ws.X.AsSpan(0, count), y = ws.Y.AsSpan(0, count), z = ws.Z.AsSpan(0, count), w = ws.W.AsSpan(0, count);
+        if (!withJacobian)
         {
-            for (var p = 0; p < count; p++)
-            {
-                Basis.Evaluate(points[p], z);
-                TensorPrimitives.MultiplyAdd(z, weights[p], moments, moments);
-            }
-            Invariants.Evaluate(moments, values);
-            return;
+            Basis.AccumulateMoments(x, y, z, w, ws.Moments);
+            Invariants.Evaluate(ws.Moments, values);
+            return 0;
         }
-
-        // dMoments[(3p + a) * m + mu] = d Omega_mu / d(displacement of p along a)
-        var dMoments = new double[3 * count * m];
-        double[] gx = new double[m], gy = new double[m], gz = new double[m];
-        var scale = 1 / Settings.Cutoff;
-        for (var p = 0; p < count; p++)
-        {
-            Basis.Evaluate(points[p], z, gx, gy, gz);
-            TensorPrimitives.MultiplyAdd(z, weights[p], moments, moments);
-            var dw = dWeights?[p] ?? Vec3.Zero;
-            var g = new[] { gx, gy, gz };
-            for (var a = 0; a < 3; a++)
-            {
-                var row = dMoments.AsSpan((3 * p + a) * m, m);
-                TensorPrimitives.Multiply(g[a], weights[p] * scale, row);
-                if (dw[a] != 0) TensorPrimitives.MultiplyAdd(z, dw[a], row, row);
-            }
-        }
-        var dInvariants = new double[Invariants.Count * m];
-        Invariants.Jacobian(moments, values, dInvariants);
-        for (var q = 0; q < Invariants.Count; q++)
-        {
-            var gq = dInvariants.AsSpan(q * m, m);
-            for (var c = 0; c < 3 * count; c++)
-                pointGrad[q * 3 * count + c] = TensorPrimitives.Dot(gq, dMoments.AsSpan(c * m, m));
-        }
+        var stride = EncodingWorkspace.Stride(count);
+        Basis.MomentsWithDerivatives(x, y, z, w, ws.DWx.AsSpan(0, count), ws.DWy.AsSpan(0, count), ws.DWz.AsSpan(0, count),
+            1 / Settings.Cutoff, ws.Moments, ws.DMoments, stride);
+        Invariants.EvaluateWithDerivatives(ws.Moments, values, ws.DMoments, 3 * stride, ws.PointGrad);
+        return stride;
     }
 
-    private (Vec3[] Points, double[] Weights) MoleculePoints(Structure molecule)
+    /// <summary>
+    /// Loads a molecule into the workspace: every atom relative to the centroid in unit-ball coordinates, with
+    /// the species weights of <paramref name="weighting"/> (constant: no weight gradients). Returns the count.
+    /// </summary>
+    private int LoadMolecule(Structure molecule, EncodingWorkspace ws, int weighting)
     {
         CheckPositions(molecule);
         var n = molecule.Count;
@@ -277,22 +304,19 @@ public sealed partial class Descriptor
         var centroid = Vec3.Zero;
         foreach (var x in molecule.Positions) centroid += x;
         centroid /= n;
-        var points = new Vec3[n];
-        var weights = new double[n];
+        if (weighting == 0) CheckCoincident(molecule.Positions, ws);
+        var rc = Settings.Cutoff;
         for (var i = 0; i < n; i++)
         {
             var d = molecule.Positions[i] - centroid;
-            if (d.Norm > Settings.Cutoff)
-                throw new InputException($"atom {i} is {d.Norm:F3} A from the centroid, outside the molecule radius {Settings.Cutoff} A (set a larger --cutoff)");
-            points[i] = d / Settings.Cutoff;
-            weights[i] = Settings.WeightOf(molecule.AtomicNumbers[i]);
+            if (d.Norm > rc)
+                throw new InputException($"atom {i} is {d.Norm:F3} A from the centroid, outside the molecule radius {rc} A (set a larger --cutoff)");
+            (ws.X[i], ws.Y[i], ws.Z[i]) = (d.X / rc, d.Y / rc, d.Z / rc);
+            ws.W[i] = Settings.WeightOf(molecule.AtomicNumbers[i], weighting);
+            (ws.DWx[i], ws.DWy[i], ws.DWz[i]) = (0, 0, 0);
         }
-        CheckCoincident(molecule.Positions);
-        return (points, weights);
+        return n;
     }
-
-    private double[] MoleculeWeights(Structure molecule, int weighting) =>
-        molecule.AtomicNumbers.Select(z => Settings.WeightOf(z, weighting)).ToArray();
 
     private static void CheckPositions(Structure s)
     {
@@ -301,11 +325,15 @@ public sealed partial class Descriptor
     }
 
     /// <summary>Atoms on top of each other make a density that no longer tells them apart: reject them (sweep along x).</summary>
-    private static void CheckCoincident(Vec3[] positions)
+    private static void CheckCoincident(Vec3[] positions, EncodingWorkspace ws)
     {
-        var order = Enumerable.Range(0, positions.Length).OrderBy(i => positions[i].X).ToArray();
-        for (var a = 0; a < order.Length; a++)
-            for (var b = a + 1; b < order.Length && positions[order[b]].X - positions[order[a]].X < CoincidenceTolerance; b++)
+        var n = positions.Length;
+        var keys = ws.DWx.AsSpan(0, n);
+        var order = ws.Columns.AsSpan(0, n);
+        for (var i = 0; i < n; i++) (keys[i], order[i]) = (positions[i].X, i);
+        keys.Sort(order);
+        for (var a = 0; a < n; a++)
+            for (var b = a + 1; b < n && positions[order[b]].X - positions[order[a]].X < CoincidenceTolerance; b++)
                 if ((positions[order[a]] - positions[order[b]]).Norm < CoincidenceTolerance)
                     throw new InputException($"atoms {Math.Min(order[a], order[b])} and {Math.Max(order[a], order[b])} are on top of each other");
     }

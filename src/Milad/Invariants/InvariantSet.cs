@@ -90,7 +90,86 @@ public sealed class InvariantSet
         }
         _supportStart = supportStart.ToArray();
         _support = support.ToArray();
+
+        // The kernel's uniform terms: missing factors point at the slot m = basis.Count, which holds 1, and
+        // each factor also carries its position in the invariant's support (the slot's position is the
+        // support's length, a scratch entry that is never read).
+        var one = basis.Count;
+        _terms = new Term[_c.Length];
+        var local = new Dictionary<int, int>();
+        for (var q = 0; q < infos.Count; q++)
+        {
+            var supp = Support(q);
+            local.Clear();
+            for (var s = 0; s < supp.Length; s++) local[supp[s]] = s;
+            local[one] = supp.Length;
+            MaxSupport = Math.Max(MaxSupport, supp.Length);
+            for (var t = _start[q]; t < _start[q + 1]; t++)
+            {
+                int i = _i[t], j = _j[t] < 0 ? one : _j[t], k = _k[t] < 0 ? one : _k[t];
+                _terms[t] = new Term(i, j, k, local[i], local[j], local[k], _c[t]);
+            }
+        }
+        (_gradientTerms, _gradientStart) = BuildGradientTerms();
     }
+
+    /// <summary>One monomial c x M[I] x M[J] x M[K] and the positions of I, J, K in its invariant's support.</summary>
+    private readonly record struct Term(int I, int J, int K, int LocalI, int LocalJ, int LocalK, double C);
+
+    /// <summary>One term of a derivative: c x M[P] x M[Q].</summary>
+    private readonly record struct GradientTerm(int P, int Q, double C);
+
+    // dI_q/dOmega_mu for mu = Support(q)[s] is the sum of the gradient terms in
+    // [_gradientStart[_supportStart[q] + s], _gradientStart[_supportStart[q] + s + 1]): each monomial gives one
+    // term per factor, grouped by the factor differentiated, so a derivative is a plain sum (no scattered updates).
+    private readonly GradientTerm[] _gradientTerms;
+    private readonly int[] _gradientStart;
+
+    private (GradientTerm[] Terms, int[] Start) BuildGradientTerms()
+    {
+        var groups = new List<GradientTerm>[_support.Length];
+        for (var e = 0; e < groups.Length; e++) groups[e] = [];
+        var one = Basis.Count;
+        for (var q = 0; q < _degree.Length; q++)
+            for (var t = _start[q]; t < _start[q + 1]; t++)
+            {
+                var term = _terms[t];
+                var s0 = _supportStart[q];
+                groups[s0 + term.LocalI].Add(new GradientTerm(term.J, term.K, term.C));
+                if (term.J != one) groups[s0 + term.LocalJ].Add(new GradientTerm(term.I, term.K, term.C));
+                if (term.K != one) groups[s0 + term.LocalK].Add(new GradientTerm(term.I, term.J, term.C));
+            }
+        var start = new int[groups.Length + 1];
+        for (var e = 0; e < groups.Length; e++) start[e + 1] = start[e] + groups[e].Count;
+        return (groups.SelectMany(g => g).ToArray(), start);
+    }
+
+    /// <summary>g[s] = dI_q / dOmega_(Support(q)[s]) for the extended moments x (the slot Basis.Count holds 1).</summary>
+    private void SparseGradient(int q, ReadOnlySpan<double> x, Span<double> g)
+    {
+        var terms = _gradientTerms.AsSpan();
+        var e0 = _supportStart[q];
+        var count = _supportStart[q + 1] - e0;
+        for (var s = 0; s < count; s++)
+        {
+            double a0 = 0, a1 = 0;
+            int t = _gradientStart[e0 + s], end = _gradientStart[e0 + s + 1];
+            for (; t + 2 <= end; t += 2)
+            {
+                ref readonly var u = ref terms[t];
+                ref readonly var v = ref terms[t + 1];
+                a0 += u.C * x[u.P] * x[u.Q];
+                a1 += v.C * x[v.P] * x[v.Q];
+            }
+            if (t < end) a0 += terms[t].C * x[terms[t].P] * x[terms[t].Q];
+            g[s] = a0 + a1;
+        }
+    }
+
+    private readonly Term[] _terms;
+
+    /// <summary>The largest support of one invariant (moments it depends on).</summary>
+    internal int MaxSupport { get; }
 
     private readonly int[] _supportStart, _support;
 
@@ -194,23 +273,64 @@ public sealed class InvariantSet
     /// <summary>Invariants of real moments (length <see cref="ZernikeBasis.Count"/>) into <paramref name="values"/> (length Count).</summary>
     public void Evaluate(ReadOnlySpan<double> moments, Span<double> values)
     {
+        var m = Basis.Count;
+        Span<double> x = m < 4096 ? stackalloc double[m + 1] : new double[m + 1];
+        moments[..m].CopyTo(x);
+        x[m] = 1;
+        EvaluateTerms(x, values);
+    }
+
+    /// <summary>The uniform term loop over moments extended by the slot that holds 1.</summary>
+    private void EvaluateTerms(ReadOnlySpan<double> x, Span<double> values)
+    {
+        // Four partial sums: one running sum would wait on the latency of every add.
+        var terms = _terms.AsSpan();
         for (var q = 0; q < _degree.Length; q++)
         {
-            double s = 0;
-            int t0 = _start[q], t1 = _start[q + 1];
-            switch (_degree[q])
+            double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+            int t = _start[q], end = _start[q + 1];
+            for (; t + 4 <= end; t += 4)
             {
-                case 1:
-                    for (var t = t0; t < t1; t++) s += _c[t] * moments[_i[t]];
-                    break;
-                case 2:
-                    for (var t = t0; t < t1; t++) s += _c[t] * moments[_i[t]] * moments[_j[t]];
-                    break;
-                default:
-                    for (var t = t0; t < t1; t++) s += _c[t] * moments[_i[t]] * moments[_j[t]] * moments[_k[t]];
-                    break;
+                ref readonly var a = ref terms[t];
+                ref readonly var b = ref terms[t + 1];
+                ref readonly var c = ref terms[t + 2];
+                ref readonly var d = ref terms[t + 3];
+                s0 += a.C * x[a.I] * x[a.J] * x[a.K];
+                s1 += b.C * x[b.I] * x[b.J] * x[b.K];
+                s2 += c.C * x[c.I] * x[c.J] * x[c.K];
+                s3 += d.C * x[d.I] * x[d.J] * x[d.K];
             }
-            values[q] = s;
+            for (; t < end; t++)
+            {
+                ref readonly var a = ref terms[t];
+                s0 += a.C * x[a.I] * x[a.J] * x[a.K];
+            }
+            values[q] = (s0 + s1) + (s2 + s3);
+        }
+    }
+
+    /// <summary>
+    /// Invariants and their derivatives with respect to whatever the moments depend on: given
+    /// <paramref name="dMoments"/> (Basis.Count rows of <paramref name="columns"/>, row mu = dOmega_mu / d(each
+    /// column's variable)), writes <paramref name="result"/> = (dI/dOmega) dMoments, Count rows of
+    /// <paramref name="columns"/>. dI_q/dOmega is sparse (the moments of q's blocks), so each row is the sum of
+    /// a few scaled moment rows: about <see cref="MaxSupport"/> x columns multiply-adds per invariant, not
+    /// Basis.Count x columns.
+    /// </summary>
+    public void EvaluateWithDerivatives(ReadOnlySpan<double> moments, Span<double> values, ReadOnlySpan<double> dMoments, int columns, Span<double> result)
+    {
+        var m = Basis.Count;
+        if (dMoments.Length < m * columns || result.Length < Count * columns) throw new ArgumentException("dMoments is Basis.Count x columns, result Count x columns");
+        Span<double> x = m < 4096 ? stackalloc double[m + 1] : new double[m + 1];
+        moments[..m].CopyTo(x);
+        x[m] = 1;
+        EvaluateTerms(x, values);
+        Span<double> g = stackalloc double[MaxSupport];
+        for (var q = 0; q < _degree.Length; q++)
+        {
+            var supp = Support(q);
+            SparseGradient(q, x, g);
+            RowCombination.Write(g[..supp.Length], supp, dMoments, columns, result.Slice(q * columns, columns));
         }
     }
 
@@ -256,9 +376,22 @@ public sealed class InvariantSet
     /// </summary>
     public void VectorJacobianProduct(ReadOnlySpan<double> moments, ReadOnlySpan<double> weights, Span<double> result)
     {
-        result[..Basis.Count].Clear();
+        var m = Basis.Count;
+        Span<double> x = m < 4096 ? stackalloc double[m + 1] : new double[m + 1];
+        Span<double> r = m < 4096 ? stackalloc double[m + 1] : new double[m + 1];
+        moments[..m].CopyTo(x);
+        x[m] = 1;
+        r.Clear();
+        Span<double> g = stackalloc double[MaxSupport];
         for (var q = 0; q < _degree.Length; q++)
-            if (weights[q] != 0) AddGradient(q, moments, weights[q], result);
+        {
+            var wq = weights[q];
+            if (wq == 0) continue;
+            var supp = Support(q);
+            SparseGradient(q, x, g);
+            for (var s = 0; s < supp.Length; s++) r[supp[s]] += wq * g[s];
+        }
+        r[..m].CopyTo(result);
     }
 
     /// <summary>Adds <paramref name="scale"/> x the gradient of invariant <paramref name="q"/> with respect to the moments to <paramref name="target"/>.</summary>

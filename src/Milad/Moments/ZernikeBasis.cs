@@ -21,7 +21,7 @@ namespace Milad.Moments;
 /// <c>Zr_nl(-m) = sqrt2 (-1)^m Im Z_nlm</c> (m &gt; 0). This basis is orthonormal too, and moments in it are real.
 /// </para>
 /// </summary>
-public sealed class ZernikeBasis
+public sealed partial class ZernikeBasis
 {
     private readonly int[] _offsetOfNl; // (n, l) -> offset of its real block, -1 when n - l is odd
     private readonly double[] _sa, _sb;  // solid-harmonic recurrence coefficients a_lm, b_lm at [l * (L+1) + m]

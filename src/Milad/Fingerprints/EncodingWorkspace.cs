@@ -1,0 +1,61 @@
+using Milad.Moments;
+
+namespace Milad.Fingerprints;
+
+/// <summary>
+/// Per-thread buffers of the encoder, reused from one molecule or environment to the next so that
+/// encoding allocates nothing but its results. Points are stored as separate coordinate arrays (the batch
+/// kernel's layout); point derivatives use <see cref="Stride"/> columns per axis: column a x stride + p.
+/// </summary>
+internal sealed class EncodingWorkspace
+{
+    [ThreadStatic] private static EncodingWorkspace? _current;
+
+    /// <summary>Unit-ball coordinates, weights and weight gradients (per Angstrom of displacement) of the points.</summary>
+    public double[] X = [], Y = [], Z = [], W = [], DWx = [], DWy = [], DWz = [];
+
+    /// <summary>Moments of the current density (Basis.Count).</summary>
+    public double[] Moments = [];
+
+    /// <summary>dMoments / d(displacement): Basis.Count rows of 3 stride.</summary>
+    public double[] DMoments = [];
+
+    /// <summary>dI / d(displacement): Invariants.Count rows of 3 stride.</summary>
+    public double[] PointGrad = [];
+
+    /// <summary>dE/dMoments and dE/d(displacement) of the backward pass of the potentials.</summary>
+    public double[] DEdMoments = [], DEdPoints = [];
+
+    /// <summary>A fingerprint and dE/dI (Length each).</summary>
+    public double[] Values = [], DEdI = [];
+
+    /// <summary>For each neighbour, the column of its atom in a local Jacobian.</summary>
+    public int[] Columns = [];
+
+    /// <summary>Columns per axis for <paramref name="points"/> points: the count rounded up to the kernel's lanes.</summary>
+    public static int Stride(int points) => (points + ZernikeBasis.Lanes - 1) / ZernikeBasis.Lanes * ZernikeBasis.Lanes;
+
+    /// <summary>This thread's workspace, large enough for <paramref name="points"/> points of <paramref name="descriptor"/>.</summary>
+    public static EncodingWorkspace For(Descriptor descriptor, int points)
+    {
+        var ws = _current ??= new EncodingWorkspace();
+        var m = descriptor.Basis.Count;
+        var stride = Stride(points);
+        if (ws.X.Length < stride)
+        {
+            var capacity = Math.Max(stride, 2 * ws.X.Length);
+            ws.X = new double[capacity]; ws.Y = new double[capacity]; ws.Z = new double[capacity]; ws.W = new double[capacity];
+            ws.DWx = new double[capacity]; ws.DWy = new double[capacity]; ws.DWz = new double[capacity];
+        }
+        if (ws.Columns.Length < ws.X.Length) ws.Columns = new int[ws.X.Length];
+        // Moments and their derivatives are kept for every weighting (the backward pass needs them all).
+        var columns = 3 * ws.X.Length;
+        var w = descriptor.Weightings;
+        if (ws.Moments.Length < w * m) { ws.Moments = new double[w * m]; ws.DEdMoments = new double[m]; }
+        if (ws.DMoments.Length < w * m * columns) ws.DMoments = new double[w * m * columns];
+        if (ws.Values.Length < descriptor.Length) { ws.Values = new double[descriptor.Length]; ws.DEdI = new double[descriptor.Length]; }
+        if (ws.PointGrad.Length < descriptor.Invariants.Count * columns) ws.PointGrad = new double[descriptor.Invariants.Count * columns];
+        if (ws.DEdPoints.Length < columns) ws.DEdPoints = new double[columns];
+        return ws;
+    }
+}
