@@ -30,6 +30,8 @@ public static class BenchReport
             w.WriteNumber("threads", c.Threads);
             w.WriteNumber("repeats", r.Repeats);
             w.WriteNumber("total_seconds", r.TotalSeconds);
+            w.WriteNumber("cpu_seconds", r.CpuSeconds);
+            if (r.ItemsPerCpuSecond is { } perCpu) w.WriteNumber("items_per_cpu_second", perCpu); else w.WriteNull("items_per_cpu_second");
             if (r.Speedup is { } speedup) w.WriteNumber("speedup_vs_1thread", speedup);
             if (c.Flops is { } flops)
             {
@@ -76,6 +78,7 @@ public static class BenchReport
         table.AddColumn("unit");
         table.AddColumn(new TableColumn("seconds").RightAligned());
         table.AddColumn(new TableColumn("items/s").RightAligned());
+        table.AddColumn(new TableColumn("items/cpu-s").RightAligned());
         table.AddColumn(new TableColumn("GFLOP/s").RightAligned());
         table.AddColumn(new TableColumn("% peak").RightAligned());
         table.AddColumn(new TableColumn("repeats").RightAligned());
@@ -88,11 +91,14 @@ public static class BenchReport
                 c.Items.ToString(CultureInfo.InvariantCulture),
                 c.Unit,
                 r.Seconds.ToString("F4", CultureInfo.InvariantCulture),
-                r.ItemsPerSecond.ToString(r.ItemsPerSecond < 100 ? "F2" : "F0", CultureInfo.InvariantCulture),
+                Rate(r.ItemsPerSecond),
+                r.ItemsPerCpuSecond is { } perCpu ? Rate(perCpu) : "-",
                 r.FlopsPerSecond is { } f ? (f / 1e9).ToString("F2", CultureInfo.InvariantCulture) : "-",
                 r.FractionOfPeak(machine) is { } p ? (100 * p).ToString("F1", CultureInfo.InvariantCulture) : "-",
                 r.Repeats.ToString(CultureInfo.InvariantCulture));
         }
         console.Write(table);
     }
+
+    private static string Rate(double perSecond) => perSecond.ToString(perSecond < 100 ? "F2" : "F0", CultureInfo.InvariantCulture);
 }

@@ -37,6 +37,7 @@ public class BenchCommandTests
             Assert.Equal(items / seconds, r.GetProperty("items_per_second").GetDouble(), 1e-9 * items / seconds);
             Assert.Equal(1, r.GetProperty("threads").GetInt32());
             Assert.True(r.GetProperty("repeats").GetInt32() >= 1);
+            Assert.True(r.GetProperty("cpu_seconds").GetDouble() >= 0);
             var flops = r.GetProperty("flops").GetDouble();
             Assert.Equal(flops / seconds, r.GetProperty("flops_per_second").GetDouble(), 1e-9 * flops / seconds);
             var fraction = r.GetProperty("fraction_of_peak").GetDouble();
