@@ -6,13 +6,13 @@ using Decoder = Milad.Decoding.Decoder;
 namespace Milad.Benchmarks;
 
 /// <summary>
-/// Decoding with the default preset: the 8 generic QM9 molecules (8-12 atoms) of milad bench's decode
+/// Decoding with the default preset: the 12 generic QM9 molecules (8-17 atoms) of milad bench's decode
 /// (BenchSuite.DecodeMolecules), which take the decoder's direct route rather than its slow symmetric search.
 /// </summary>
 [MemoryDiagnoser]
 public class DecodeBenchmarks
 {
-    private static readonly int[] Molecules = [18, 21, 29, 30, 31, 35, 37, 39];
+    private static readonly int[] Molecules = [18, 21, 29, 30, 31, 35, 37, 39, 78, 79, 96, 98];
     private double[][] _fingerprints = [];
     private Decoder _decoder = null!;
 
@@ -26,7 +26,7 @@ public class DecodeBenchmarks
         _decoder = new Decoder(settings);
     }
 
-    [Benchmark(Description = "8 QM9 molecules, default preset")]
+    [Benchmark(Description = "12 QM9 molecules, default preset")]
     public int Decode()
     {
         var decoded = 0;
