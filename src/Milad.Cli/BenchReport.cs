@@ -59,20 +59,22 @@ public static class BenchReport
     /// <summary>The machine in two lines, then one row per benchmark.</summary>
     public static void WriteTable(TextWriter output, MachineInfo machine, IReadOnlyList<BenchResult> results)
     {
+        var text = new StringWriter();
         var console = AnsiConsole.Create(new AnsiConsoleSettings
         {
-            Out = new AnsiConsoleOutput(output),
+            Out = new AnsiConsoleOutput(text),
             Ansi = AnsiSupport.No,
             ColorSystem = ColorSystemSupport.NoColors,
             Interactive = InteractionSupport.No,
         });
-        console.Profile.Width = 120;
+        // Wide enough that no row wraps: the table is meant to be pasted (Markdown borders).
+        console.Profile.Width = 200;
         console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{machine.CpuModel}, {machine.LogicalCores} logical cores ({machine.ProcessorCount} usable), {machine.Mhz ?? double.NaN:F0} MHz, Vector<double> {machine.VectorDoubleCount} lanes, AVX-512 {(machine.Vector512Accelerated ? "yes" : "no")}, FMA {(machine.FmaSupported ? "yes" : "no")}, {machine.Runtime}"));
         console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"assumed peak {machine.PeakFlopsPerCore / 1e9:F1} GFLOP/s per core = {machine.FlopsPerCycle} DP FLOP/cycle x {machine.PeakFlopsPerCore / machine.FlopsPerCycle / 1e9:F2} GHz (reason in the JSON report)"));
-        var table = new Table().Border(TableBorder.Simple);
-        table.AddColumn("benchmark");
+        var table = new Table().Border(TableBorder.Markdown);
+        table.AddColumn(new TableColumn("benchmark").NoWrap());
         table.AddColumn(new TableColumn("threads").RightAligned());
         table.AddColumn(new TableColumn("items").RightAligned());
         table.AddColumn("unit");
@@ -98,6 +100,9 @@ public static class BenchReport
                 r.Repeats.ToString(CultureInfo.InvariantCulture));
         }
         console.Write(table);
+        // Spectre pads lines to the console width and frames a Markdown table with blank lines: drop both.
+        foreach (var line in text.ToString().Split('\n'))
+            if (line.TrimEnd() is { Length: > 0 } trimmed) output.WriteLine(trimmed);
     }
 
     private static string Rate(double perSecond) => perSecond.ToString(perSecond < 100 ? "F2" : "F0", CultureInfo.InvariantCulture);
