@@ -5,12 +5,13 @@ using Milad.Structures;
 
 namespace Milad.Benchmarks;
 
-/// <summary>Encoding throughput: QM9 molecules (molecule mode) and Mo cells (environments, 5 A), one thread.</summary>
+/// <summary>Encoding throughput: QM9 molecules (molecule mode), Mo and Ni cells (environments, 5 A), one thread.</summary>
 [MemoryDiagnoser]
 public class EncodeBenchmarks
 {
     private Structure[] _molecules = [];
     private Structure[] _mo = [];
+    private Structure[] _ni = [];
     private Descriptor _molecule = null!;
     private Descriptor _environments = null!;
 
@@ -22,6 +23,8 @@ public class EncodeBenchmarks
     {
         _molecules = StructureFiles.Read(SharedData.File("molecules", "qm9_first100.xyz")).ToArray();
         _mo = StructureFiles.Read(SharedData.File("mlearn", "Mo_test.xyz")).Take(4).ToArray();
+        // Ni cells have about twice the atoms (108) and neighbours of the Mo ones: 2 of them.
+        _ni = StructureFiles.Read(SharedData.File("mlearn", "Ni_test.xyz")).Where(s => s.Count > 100).Take(2).ToArray();
         _molecule = new Descriptor(Presets.Get("paper") with { NMax = NMax });
         _environments = new Descriptor(Presets.Get("paper", "environments") with { NMax = NMax });
     }
@@ -47,6 +50,22 @@ public class EncodeBenchmarks
     {
         double s = 0;
         foreach (var c in _mo) s += _environments.EncodeEnvironments(c, withJacobian: true)[0].Values[0];
+        return s;
+    }
+
+    [Benchmark(Description = "2 Ni cells, environments")]
+    public double NiEnvironments()
+    {
+        double s = 0;
+        foreach (var c in _ni) s += _environments.EncodeEnvironments(c)[0].Values[0];
+        return s;
+    }
+
+    [Benchmark(Description = "2 Ni cells, environments + Jacobian")]
+    public double NiEnvironmentsWithJacobian()
+    {
+        double s = 0;
+        foreach (var c in _ni) s += _environments.EncodeEnvironments(c, withJacobian: true)[0].Values[0];
         return s;
     }
 }

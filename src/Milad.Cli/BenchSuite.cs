@@ -1,0 +1,180 @@
+using System.Collections.Concurrent;
+using Milad.Decoding;
+using Milad.Fingerprints;
+using Milad.IO;
+using Milad.Potentials;
+using Milad.Structures;
+using Decoder = Milad.Decoding.Decoder;
+
+namespace Milad.Cli;
+
+/// <summary>
+/// The benchmarks of <c>milad bench</c>, each a fixed pass over real data from the shared data folder.
+/// Data and models are loaded only for the benchmarks asked for, once.
+/// </summary>
+public sealed class BenchSuite(string dataDirectory, int threads)
+{
+    public const string Qm9 = "molecules/qm9_first100.xyz";
+
+    /// <summary>
+    /// QM9 molecules (indices into qm9_first100) decoded by <c>decode</c>: generic molecules of 8 to 17 atoms
+    /// that the default preset decodes in one march, pencil and refinement. The symmetric ones (methane,
+    /// ethane, ...) take the decoder's slow search path, seconds each and varying with the load, which
+    /// would make the number a measure of the search budget rather than of the decoder.
+    /// </summary>
+    public static readonly int[] DecodeMolecules = [18, 21, 29, 30, 31, 35, 37, 39, 78, 79, 96, 98];
+
+    /// <summary>Every benchmark name, in the order they run, with the data files it reads.</summary>
+    public static IReadOnlyList<(string Name, string[] Files)> All { get; } =
+    [
+        ("molecules-nmax7", [Qm9]),
+        ("molecules-nmax9", [Qm9]),
+        ("molecules-nmax11", [Qm9]),
+        ("environments-mo", ["mlearn/Mo_test.xyz"]),
+        ("environments-mo-jacobian", ["mlearn/Mo_test.xyz"]),
+        ("environments-ni", ["mlearn/Ni_test.xyz"]),
+        ("environments-ni-jacobian", ["mlearn/Ni_test.xyz"]),
+        ("predict-energy", ["mlearn/Mo_train.xyz", "mlearn/Mo_test.xyz"]),
+        ("predict-energy-forces", ["mlearn/Mo_train.xyz", "mlearn/Mo_test.xyz"]),
+        ("predict-energy-forces-2threads", ["mlearn/Mo_train.xyz", "mlearn/Mo_test.xyz"]),
+        ("decode", [Qm9]),
+    ];
+
+    private readonly ConcurrentDictionary<string, Structure[]> _files = new();
+    private Potential? _potential;
+
+    /// <summary>The benchmark of that name (see <see cref="All"/>), data loaded.</summary>
+    public BenchCase Create(string name) => name switch
+    {
+        "molecules-nmax7" => Molecules(name, 7),
+        "molecules-nmax9" => Molecules(name, 9),
+        "molecules-nmax11" => Molecules(name, 11),
+        "environments-mo" => Environments(name, "Mo", jacobian: false),
+        "environments-mo-jacobian" => Environments(name, "Mo", jacobian: true),
+        "environments-ni" => Environments(name, "Ni", jacobian: false),
+        "environments-ni-jacobian" => Environments(name, "Ni", jacobian: true),
+        "predict-energy" => Predict(name, forces: false, threads),
+        "predict-energy-forces" => Predict(name, forces: true, threads),
+        // With predict-energy-forces at one thread (the default), the pair gives the scaling.
+        "predict-energy-forces-2threads" => Predict(name, forces: true, 2),
+        "decode" => Decode(name),
+        _ => throw new InputException($"unknown benchmark '{name}' (expected {string.Join(", ", All.Select(a => a.Name))})"),
+    };
+
+    private Structure[] Read(string file) =>
+        _files.GetOrAdd(file, f => StructureFiles.Read(Path.Combine(dataDirectory, f)).ToArray());
+
+    private BenchCase Molecules(string name, int nMax)
+    {
+        var molecules = Read(Qm9);
+        var d = new Descriptor(Presets.Get("paper") with { NMax = nMax });
+        long points = molecules.Sum(m => m.Count);
+        return new BenchCase(name, $"{molecules.Length} QM9 molecules, molecule mode, paper preset at n_max {nMax}", "molecules",
+            molecules.Length, threads, () => ForEach(molecules.Length, threads, i => d.Encode(molecules[i])),
+            KernelFlops.Encode(d, molecules.Length, points), DescriptorFacts(d, molecules.Length, points));
+    }
+
+    private BenchCase Environments(string name, string element, bool jacobian)
+    {
+        var cells = Read($"mlearn/{element}_test.xyz");
+        // Ni cells have twice the atoms and neighbours of Mo ones, and the full Jacobian grows with both:
+        // every 4th Ni cell keeps a pass under a second.
+        var step = element == "Ni" ? 4 : 1;
+        cells = cells.Where((_, i) => i % step == 0).ToArray();
+        var d = new Descriptor(Presets.Get("paper", "environments"));
+        long environments = cells.Sum(c => c.Count);
+        var points = cells.Sum(c => NeighbourCount(c, d.Settings.Cutoff));
+        var flops = jacobian ? KernelFlops.EncodeWithJacobian(d, environments, points) : KernelFlops.Encode(d, environments, points);
+        var which = step == 1 ? $"the {cells.Length}" : $"{cells.Length} (every {step}th)";
+        return new BenchCase(name,
+            $"every environment of {which} {element} cells of {element}_test, {d.Settings.Cutoff} A, paper preset{(jacobian ? ", full Jacobian" : "")}",
+            "environments", environments, threads, () => ForEach(cells.Length, threads, i => d.EncodeEnvironments(cells[i], jacobian)),
+            flops, DescriptorFacts(d, cells.Length, points));
+    }
+
+    private BenchCase Predict(string name, bool forces, int workers)
+    {
+        var frames = Read("mlearn/Mo_test.xyz");
+        var potential = Model();
+        long atoms = frames.Sum(f => f.Count);
+        var points = frames.Sum(f => NeighbourCount(f, potential.Descriptor.Settings.Cutoff));
+        var extra = DescriptorFacts(potential.Descriptor, frames.Length, points);
+        extra["model"] = $"{potential.Kind}, trained in-process on {ModelFrames.Length} Mo_train frames";
+        // The potential parallelises inside a frame over every core the process may use: workers x this is
+        // the most threads a pass can use (pin the process, e.g. taskset -c 1, for one-core numbers).
+        extra["library_threads"] = Environment.ProcessorCount;
+        Action pass = forces
+            ? () => ForEach(frames.Length, workers, i => potential.Predict(frames[i]))
+            : () => ForEach(frames.Length, workers, i => potential.PredictEnergy(frames[i]));
+        // The energy-only pass is the encoding of every environment plus the model: count it like environments.
+        double? flops = forces ? null : KernelFlops.Encode(potential.Descriptor, atoms, points);
+        return new BenchCase(name, $"{(forces ? "energy + forces + stress" : "energy")} of the {frames.Length} Mo_test cells, {potential.Kind} model",
+            "atoms", atoms, workers, pass, flops, extra);
+    }
+
+    /// <summary>Mo_train frames the model is fitted on: every 24th, a few seconds of training.</summary>
+    private int[] ModelFrames => Enumerable.Range(0, Read("mlearn/Mo_train.xyz").Length).Where(i => i % 24 == 0).ToArray();
+
+    /// <summary>A linear model with the trainer's default descriptor (what <c>milad train</c> fits), fitted once.</summary>
+    private Potential Model()
+    {
+        if (_potential != null) return _potential;
+        var train = Read("mlearn/Mo_train.xyz");
+        var set = new TrainingSet("Mo_train", ModelFrames.Select(i => train[i]).ToList());
+        var options = new TrainingOptions { Kind = "linear", Folds = 2, Threads = Environment.ProcessorCount };
+        return _potential = PotentialTrainer.Train(set, options).Potential;
+    }
+
+    private BenchCase Decode(string name)
+    {
+        var all = Read(Qm9);
+        var settings = Presets.Get("default");
+        var encoder = new Descriptor(settings);
+        var fingerprints = DecodeMolecules.Select(i => encoder.Encode(all[i]).Values).ToArray();
+        var pool = new ConcurrentBag<Decoder>();
+        var decoded = new int[fingerprints.Length];
+        var extra = DescriptorFacts(encoder, fingerprints.Length, DecodeMolecules.Sum(i => all[i].Count));
+        extra["molecules"] = string.Join(",", DecodeMolecules);
+        return new BenchCase(name, $"{fingerprints.Length} QM9 molecules (8-17 atoms) decoded, default preset", "molecules", fingerprints.Length, threads, () =>
+        {
+            ForEach(fingerprints.Length, threads, i =>
+            {
+                // Decoders are not thread-safe: one per worker, reused across passes.
+                if (!pool.TryTake(out var decoder)) decoder = new Decoder(settings);
+                try { decoded[i] = decoder.Decode(fingerprints[i]).Decoded ? 1 : 0; }
+                finally { pool.Add(decoder); }
+            });
+            extra["decoded"] = decoded.Sum();
+        }, null, extra);
+    }
+
+    private static Dictionary<string, object> DescriptorFacts(Descriptor d, int frames, long points) => new()
+    {
+        ["frames"] = frames,
+        ["points"] = points,
+        ["n_max"] = d.Settings.NMax,
+        ["invariant_set"] = d.Settings.InvariantSet,
+        ["fingerprint_length"] = d.Length,
+        ["cutoff"] = d.Settings.Cutoff,
+    };
+
+    /// <summary>Neighbours within the cutoff summed over the atoms: the points of all environments.</summary>
+    private static long NeighbourCount(Structure s, double cutoff)
+    {
+        var list = NeighbourList.Build(s, cutoff);
+        long n = 0;
+        for (var i = 0; i < s.Count; i++) n += list.Of(i).Length;
+        return n;
+    }
+
+    /// <summary>Runs body(0..count-1): in order on this thread for one worker, else on that many workers.</summary>
+    internal static void ForEach(int count, int workers, Action<int> body)
+    {
+        if (workers == 1)
+        {
+            for (var i = 0; i < count; i++) body(i);
+            return;
+        }
+        Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = workers }, body);
+    }
+}
