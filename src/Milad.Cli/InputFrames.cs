@@ -28,24 +28,27 @@ internal static class InputFrames
         foreach (var input in inputs)
         {
             var frame = 0;
-            foreach (var structure in StructureFiles.Read(input))
+            using var frames = StructureFiles.Read(input).GetEnumerator();
+            // The bound is checked before the next frame is parsed: frames after the block are never read.
+            while (index < end && frames.MoveNext())
             {
-                if (index >= end) yield break;
-                if (index >= start) yield return new InputFrame(index, input, frame, structure);
+                if (index >= start) yield return new InputFrame(index, input, frame, frames.Current);
                 index++;
                 frame++;
             }
+            if (index >= end) yield break;
         }
     }
 
     /// <summary>
     /// A cheap pass (parse, no encoding) for sharding: the number of frames of all inputs, and the sum of
-    /// <paramref name="rows"/> over them (output rows, e.g. one per molecule or one per atom).
+    /// <paramref name="rows"/> over them (output rows, e.g. one per molecule or one per atom); with
+    /// <paramref name="max"/>, frames after the first <paramref name="max"/> are not read.
     /// </summary>
-    public static (long Frames, long Rows) Count(IReadOnlyList<string> inputs, Func<Structure, long>? rows = null)
+    public static (long Frames, long Rows) Count(IReadOnlyList<string> inputs, Func<Structure, long>? rows = null, long max = long.MaxValue)
     {
         long frames = 0, total = 0;
-        foreach (var f in Read(inputs))
+        foreach (var f in Read(inputs, 0, max))
         {
             frames++;
             if (rows != null) total += rows(f.Structure);

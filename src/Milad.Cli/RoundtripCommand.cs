@@ -61,7 +61,7 @@ public static class RoundtripCommand
         long start = 0, end = limit ?? int.MaxValue, total = -1;
         if (part.IsSharded)
         {
-            total = Math.Min(InputFrames.Count(inputs).Frames, limit ?? long.MaxValue);
+            total = InputFrames.Count(inputs, max: limit ?? long.MaxValue).Frames;
             (start, end) = part.Range(total);
         }
         var descriptor = new Descriptor(settings);
