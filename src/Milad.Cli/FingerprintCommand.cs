@@ -79,9 +79,15 @@ public static class FingerprintCommand
         // A shard needs the total to find its block (and shard 1 the total row count for the NPY header):
         // a cheap pass that parses every frame without encoding. An unsharded run streams in one pass.
         long start = 0, end = long.MaxValue, total = -1, totalRows = -1;
+        InputFrames.Counts? counts = null;
         if (part.IsSharded)
         {
-            (total, totalRows) = InputFrames.Count(inputs, s => ModeOf(s) == "molecule" ? 1 : s.Count);
+            // Rows (one per molecule, one per environment) only for the NPY header: they need the comment lines.
+            Func<FrameSummary, long>? rows = Path.GetExtension(output).Equals(".npy", StringComparison.OrdinalIgnoreCase)
+                ? f => (options.Mode ?? (f.IsPeriodic ? "environments" : "molecule")) == "molecule" ? 1 : f.Atoms
+                : null;
+            counts = InputFrames.Count(inputs, rows);
+            (total, totalRows) = (counts.Frames, counts.Rows);
             (start, end) = part.Range(total);
         }
 
@@ -90,7 +96,7 @@ public static class FingerprintCommand
         using var progress = new ProgressLine("fingerprint");
         // Jacobians are large (3 x atoms values per invariant): then only a couple of frames per thread are in flight.
         var batch = options.Derivatives ? 2 * threads : Math.Max(BatchFrames, 4 * threads);
-        OrderedPipeline.Run(InputFrames.Read(inputs, start, end), threads, batch,
+        OrderedPipeline.Run(InputFrames.Read(inputs, start, end, counts), threads, batch,
             frame =>
             {
                 var s = frame.Structure;

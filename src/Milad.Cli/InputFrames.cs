@@ -12,23 +12,40 @@ internal sealed record InputFrame(long Index, string File, int FrameInFile, Stru
 /// <summary>The frames of several structure files in order, read lazily (constant memory).</summary>
 internal static class InputFrames
 {
+    /// <summary>What <see cref="Count"/> found: frames in all, per input file, and output rows in all.</summary>
+    public sealed record Counts(long Frames, long[] PerFile, long Rows);
+
     /// <summary>
-    /// Frames with global index in [<paramref name="start"/>, <paramref name="end"/>): earlier frames are
-    /// parsed and dropped, reading stops after the last one.
+    /// Frames with global index in [<paramref name="start"/>, <paramref name="end"/>); reading stops after the
+    /// last one. With <paramref name="counts"/> the frames before the block are stepped over cheaply (files
+    /// wholly before it are not opened, extended xyz frames are not parsed), so a shard reads little more than
+    /// its block; without, they are parsed and dropped.
     /// </summary>
-    public static IEnumerable<InputFrame> Read(IReadOnlyList<string> inputs, long start = 0, long end = long.MaxValue)
+    public static IEnumerable<InputFrame> Read(IReadOnlyList<string> inputs, long start = 0, long end = long.MaxValue, Counts? counts = null)
     {
         foreach (var input in inputs) _ = StructureFiles.Read(input); // a missing file fails before any work
-        return Iterate(inputs, start, end);
+        return Iterate(inputs, start, end, counts);
     }
 
-    private static IEnumerable<InputFrame> Iterate(IReadOnlyList<string> inputs, long start, long end)
+    private static IEnumerable<InputFrame> Iterate(IReadOnlyList<string> inputs, long start, long end, Counts? counts)
     {
         long index = 0;
-        foreach (var input in inputs)
+        for (var i = 0; i < inputs.Count && index < end; i++)
         {
-            var frame = 0;
-            using var frames = StructureFiles.Read(input).GetEnumerator();
+            var input = inputs[i];
+            long skip = 0;
+            if (counts != null)
+            {
+                if (index + counts.PerFile[i] <= start)
+                {
+                    index += counts.PerFile[i];
+                    continue;
+                }
+                skip = Math.Max(0, start - index);
+                index += skip;
+            }
+            var frame = (int)skip;
+            using var frames = StructureFiles.Read(input, skip).GetEnumerator();
             // The bound is checked before the next frame is parsed: frames after the block are never read.
             while (index < end && frames.MoveNext())
             {
@@ -36,23 +53,31 @@ internal static class InputFrames
                 index++;
                 frame++;
             }
-            if (index >= end) yield break;
         }
     }
 
     /// <summary>
-    /// A cheap pass (parse, no encoding) for sharding: the number of frames of all inputs, and the sum of
-    /// <paramref name="rows"/> over them (output rows, e.g. one per molecule or one per atom); with
-    /// <paramref name="max"/>, frames after the first <paramref name="max"/> are not read.
+    /// A cheap pass for sharding: the number of frames of all inputs (and per input), and the sum of
+    /// <paramref name="rows"/> over them (output rows, e.g. one per molecule or one per atom). Extended xyz
+    /// atom lines are not parsed (<see cref="StructureFiles.Scan"/>), and comment lines only when
+    /// <paramref name="rows"/> needs to know which frames are periodic. With <paramref name="max"/>, frames after
+    /// the first <paramref name="max"/> are not read.
     /// </summary>
-    public static (long Frames, long Rows) Count(IReadOnlyList<string> inputs, Func<Structure, long>? rows = null, long max = long.MaxValue)
+    public static Counts Count(IReadOnlyList<string> inputs, Func<FrameSummary, long>? rows = null, long max = long.MaxValue)
     {
+        foreach (var input in inputs) _ = StructureFiles.Read(input);
         long frames = 0, total = 0;
-        foreach (var f in Read(inputs, 0, max))
+        var perFile = new long[inputs.Count];
+        for (var i = 0; i < inputs.Count && frames < max; i++)
         {
-            frames++;
-            if (rows != null) total += rows(f.Structure);
+            using var scan = StructureFiles.Scan(inputs[i], periodicity: rows != null).GetEnumerator();
+            while (frames < max && scan.MoveNext())
+            {
+                frames++;
+                perFile[i]++;
+                if (rows != null) total += rows(scan.Current);
+            }
         }
-        return (frames, total);
+        return new Counts(frames, perFile, total);
     }
 }

@@ -31,12 +31,14 @@ public static class PredictCommand
         string[] inputs = [input];
         // A shard finds its block of frames with a cheap first pass (parse only); an unsharded run streams once.
         long start = 0, end = long.MaxValue, total = -1;
+        InputFrames.Counts? counts = null;
         if (part.IsSharded)
         {
-            total = InputFrames.Count(inputs).Frames;
+            counts = InputFrames.Count(inputs);
+            total = counts.Frames;
             (start, end) = part.Range(total);
         }
-        var frames = InputFrames.Read(inputs, start, end);
+        var frames = InputFrames.Read(inputs, start, end, counts);
         using var file = new AtomicFile(output);
         var count = 0;
         using (var writer = new StreamWriter(file.Stream, new UTF8Encoding(false), 1 << 16, leaveOpen: true))

@@ -59,13 +59,15 @@ public static class RoundtripCommand
 
         // A shard takes its block of the (first --limit) molecules, found by a cheap counting pass.
         long start = 0, end = limit ?? int.MaxValue, total = -1;
+        InputFrames.Counts? counts = null;
         if (part.IsSharded)
         {
-            total = InputFrames.Count(inputs, max: limit ?? long.MaxValue).Frames;
+            counts = InputFrames.Count(inputs, max: limit ?? long.MaxValue);
+            total = counts.Frames;
             (start, end) = part.Range(total);
         }
         var descriptor = new Descriptor(settings);
-        var molecules = ReadMolecules(inputs, descriptor, start, end);
+        var molecules = ReadMolecules(inputs, descriptor, start, end, counts);
         if (molecules.Count == 0 && !part.IsSharded) throw new InputException($"{string.Join(", ", inputs)}: no frames");
         var decoder = new Decoder(settings);
         // Without pseudoscalars a molecule and its mirror image have the same fingerprint: either is right.
@@ -108,10 +110,10 @@ public static class RoundtripCommand
     /// to decoding), so a bad frame fails before any decoding, naming its file and frame. The cell of a
     /// non-periodic frame (a molecule in a box) is dropped.
     /// </summary>
-    private static List<MoleculeInput> ReadMolecules(string[] inputs, Descriptor descriptor, long start, long end)
+    private static List<MoleculeInput> ReadMolecules(string[] inputs, Descriptor descriptor, long start, long end, InputFrames.Counts? counts)
     {
         var molecules = new List<MoleculeInput>();
-        foreach (var f in InputFrames.Read(inputs, start, end)) // frames after the block are not even read
+        foreach (var f in InputFrames.Read(inputs, start, end, counts)) // frames after the block are not even read
         {
             var structure = f.Structure;
             if (structure.IsPeriodic)

@@ -83,7 +83,7 @@ public partial class ShardCommandTests
         }
 
         // The whole file is what its format says: every frame, global indices, the total row count.
-        var rows = mode == "molecule" ? frames : inputs.SelectMany(StructureFiles.Read).Sum(s => s.IsPeriodic ? s.Count : 1);
+        var rows = mode == "molecule" ? frames : inputs.SelectMany(i => StructureFiles.Read(i)).Sum(s => s.IsPeriodic ? s.Count : 1);
         if (extension == ".json")
         {
             using var doc = JsonDocument.Parse(reference);
