@@ -27,7 +27,7 @@ public static class RoundtripCommand
         var weights = new Option<string?>("--weights") { Description = "Species weights, e.g. H=1,C=6,N=7,O=8 (default: atomic numbers)." };
         var secondWeights = FingerprintCommand.SecondWeightsOption();
         var limit = new Option<int?>("--limit") { Description = "Only the first K molecules (over all inputs, in order)." };
-        var shard = Shard.Option("of the first K with --limit. Each shard writes a complete report of its molecules (global \"index\", "
+        var shard = Shard.Option("with --limit K, blocks of those K. Each shard writes a complete report of its molecules (global \"index\", "
             + "summary over the shard only, a \"shard\" object); reports do not concatenate: merge their \"results\".");
         var command = new Command("roundtrip", "Encode molecules, decode their fingerprints, and score how many come back (positions; positions and species).")
         {
