@@ -74,17 +74,18 @@ public static class FingerprintCommand
         var environments = new Descriptor(options.SettingsFor("environments"));
         foreach (var input in inputs)
             if (!File.Exists(input)) throw new InputException($"{input}: no such file");
-        string ModeOf(Structure s) => options.Mode ?? (s.IsPeriodic ? "environments" : "molecule");
+        FingerprintSink.CheckFormat(output, options);
+        string ModeOf(bool periodic) => options.Mode ?? (periodic ? "environments" : "molecule");
 
         // A shard needs the total to find its block (and shard 1 the total row count for the NPY header):
-        // a cheap pass that parses every frame without encoding. An unsharded run streams in one pass.
+        // a cheap pass over the inputs, no encoding. An unsharded run streams in one pass.
         long start = 0, end = long.MaxValue, total = -1, totalRows = -1;
         InputFrames.Counts? counts = null;
         if (part.IsSharded)
         {
             // Rows (one per molecule, one per environment) only for the NPY header: they need the comment lines.
             Func<FrameSummary, long>? rows = Path.GetExtension(output).Equals(".npy", StringComparison.OrdinalIgnoreCase)
-                ? f => (options.Mode ?? (f.IsPeriodic ? "environments" : "molecule")) == "molecule" ? 1 : f.Atoms
+                ? f => ModeOf(f.IsPeriodic) == "molecule" ? 1 : f.Atoms
                 : null;
             counts = InputFrames.Count(inputs, rows);
             (total, totalRows) = (counts.Frames, counts.Rows);
@@ -100,7 +101,7 @@ public static class FingerprintCommand
             frame =>
             {
                 var s = frame.Structure;
-                var mode = ModeOf(s);
+                var mode = ModeOf(s.IsPeriodic);
                 Fingerprint[] fingerprints;
                 if (mode == "molecule") fingerprints = [molecule.Encode(s, options.Derivatives)];
                 else
@@ -117,8 +118,7 @@ public static class FingerprintCommand
                 progress.Report(written, part.IsSharded ? end - start : null);
             },
             (frame, e) => e is InputException ? InputException.AtFrame(frame.File, frame.FrameInFile, e.Message) : e);
-        if (!part.IsSharded && written == 0) throw new InputException($"{string.Join(", ", inputs)}: no frames");
-        if (part.IsSharded && total == 0) throw new InputException($"{string.Join(", ", inputs)}: no frames");
+        if ((part.IsSharded ? total : written) == 0) throw new InputException($"{string.Join(", ", inputs)}: no frames");
         sink.Commit();
         stdout.WriteLine(part.IsSharded
             ? string.Create(CultureInfo.InvariantCulture, $"wrote {written} frame(s) to {output} ({part.Describe(total)})")

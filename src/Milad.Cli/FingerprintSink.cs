@@ -36,17 +36,23 @@ internal abstract class FingerprintSink : IDisposable
     public static FingerprintSink Open(string path, FingerprintCommand.FingerprintOptions options, Descriptor molecule, Descriptor environments,
         Shard shard, long totalRows)
     {
-        var ext = Path.GetExtension(path).ToLowerInvariant();
-        if (ext is not (".json" or ".csv" or ".npy"))
-            throw new InputException($"{path}: unknown output format '{ext}' (expected .json, .npy or .csv)");
-        if (options.Derivatives && ext != ".json")
-            throw new InputException($"{path}: --derivatives is written to .json output only");
-        return ext switch
+        CheckFormat(path, options);
+        return Path.GetExtension(path).ToLowerInvariant() switch
         {
             ".json" => new JsonSink(path, shard, options, molecule, environments),
             ".csv" => new CsvSink(path, shard, molecule),
             _ => new NpySink(path, shard, molecule, totalRows),
         };
+    }
+
+    /// <summary>A one-line <see cref="InputException"/> for an output format that does not exist or cannot hold the options.</summary>
+    public static void CheckFormat(string path, FingerprintCommand.FingerprintOptions options)
+    {
+        var ext = Path.GetExtension(path).ToLowerInvariant();
+        if (ext is not (".json" or ".csv" or ".npy"))
+            throw new InputException($"{path}: unknown output format '{ext}' (expected .json, .npy or .csv)");
+        if (options.Derivatives && ext != ".json")
+            throw new InputException($"{path}: --derivatives is written to .json output only");
     }
 
     /// <summary>The bytes of one frame (one fingerprint in molecule mode, one per atom in environments mode); thread-safe.</summary>
