@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Usage: examples/repeat-frames.sh FILE.xyz N > OUT.xyz
 # Writes N frames: the frames of an (extended) xyz file repeated in order, for throughput and memory
-# measurements on inputs of any size (see README, "Measured: streaming").
+# measurements on inputs of any size, e.g. examples/repeat-frames.sh qm9_first100.xyz 100000 > /tmp/qm9_100000.xyz
 set -euo pipefail
 [ $# -eq 2 ] || { echo "usage: $0 FILE.xyz N" >&2; exit 2; }
 awk -v want="$2" '
