@@ -19,14 +19,16 @@ public static class DecodeCommand
     {
         var input = new Argument<string>("FINGERPRINTS") { Description = "Molecule-mode fingerprints (.json) written by milad fingerprint." };
         var output = new Option<string>("--output", "-o") { Required = true, Description = "Decoded molecules, extended xyz (.xyz or .extxyz)." };
-        var command = new Command("decode", "Decode molecule fingerprints back into atoms (positions and species, up to a rotation).") { input, output };
+        var shard = Shard.Option("cat of the N outputs is the unsharded output (a shard without frames writes an empty file).");
+        var command = new Command("decode", "Decode molecule fingerprints back into atoms (positions and species, up to a rotation).") { input, output, shard };
         var decoding = new DecodingOptions.Set(command);
-        command.SetAction(p => Run(p.GetValue(input)!, p.GetValue(output)!, decoding.Read(p), stdout, stderr));
+        command.SetAction(p => Run(p.GetValue(input)!, p.GetValue(output)!, decoding.Read(p), stdout, stderr, Shard.Parse(p.GetValue(shard))));
         return command;
     }
 
-    internal static int Run(string input, string output, DecodingOptions options, TextWriter stdout, TextWriter stderr)
+    internal static int Run(string input, string output, DecodingOptions options, TextWriter stdout, TextWriter stderr, Shard? shard = null)
     {
+        var part = shard ?? Shard.All;
         var extension = Path.GetExtension(output).ToLowerInvariant();
         if (extension is not (".xyz" or ".extxyz"))
             throw new InputException($"{output}: decoded molecules are written as extended xyz (.xyz or .extxyz), not '{extension}'");
@@ -35,21 +37,25 @@ public static class DecodeCommand
         // Opened before the long part, so a missing output folder fails at once; deleted unless committed.
         using var sink = new AtomicFile(output);
 
-        var frames = file.Frames;
-        var results = ParallelDecoding.Run(decoder!, frames.Count, options.Threads,
+        // The file is read whole (it is one JSON document); a shard decodes its block of the frames.
+        var (start, end) = part.Range(file.Frames.Count);
+        var frames = file.Frames.Skip((int)start).Take((int)(end - start)).ToArray();
+        var results = ParallelDecoding.Run(decoder!, frames.Length, options.Threads,
             (d, i) => d.Decode(frames[i].Fingerprint, options.Budget, options.Seed),
             (i, e, seconds) => new DecodeResult(null, false, $"internal error in the decoder ({e.GetType().Name}: {OneLine(e.Message)})", double.PositiveInfinity, seconds),
             "decode");
 
         using (var writer = new StreamWriter(sink.Stream, new UTF8Encoding(false), 1 << 16, leaveOpen: true))
-            for (var i = 0; i < frames.Count; i++)
+            for (var i = 0; i < frames.Length; i++)
                 ExtendedXyz.Write(writer, DecodedFrame(frames[i], results[i]));
         sink.Commit();
 
         var decoded = results.Count(r => r.Decoded);
         var seconds = results.Select(r => r.Seconds).ToArray();
+        var timing = seconds.Length == 0 ? "" : string.Create(CultureInfo.InvariantCulture, $" (median {Statistics.Median(seconds):F2} s, max {seconds.Max():F2} s per frame)");
+        var of = part.IsSharded ? $", {part.Describe(file.Frames.Count)}" : "";
         stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"decoded {decoded} of {frames.Count} frame(s) to {output} (median {Statistics.Median(seconds):F2} s, max {seconds.Max():F2} s per frame)"));
+            $"decoded {decoded} of {frames.Length} frame(s) to {output}{timing}{of}"));
         return ReportInternalErrors(results.Count(r => r.Reason.StartsWith("internal error", StringComparison.Ordinal)), output, stderr);
     }
 

@@ -22,17 +22,27 @@ public static class FingerprintCommand
         mode.AcceptOnlyFromAmong("molecule", "environments");
         var derivatives = new Option<bool>("--derivatives") { Description = "Also write the Jacobian of every invariant with respect to every atom position." };
         var centre = new Option<bool>("--include-centre") { Description = "Environments: the centre atom is part of its own density." };
+        var threads = new Option<int>("--threads")
+        {
+            DefaultValueFactory = _ => Environment.ProcessorCount,
+            Description = "Frames encoded in parallel (default: all cores); the output is the same for any number.",
+        };
+        var shard = Shard.Option("shard 1 writes the format's start (JSON descriptor, CSV header, NPY header with the total row count), "
+            + "shard N the end, so cat of the N outputs is the unsharded file; a JSON piece alone is not valid JSON unless N = 1.");
 
         var command = new Command("fingerprint", "Encode structures as rotation-, translation- and permutation-invariant fingerprints.")
         {
-            inputs, output, preset, nmax, cutoff, weights, secondWeights, mode, derivatives, centre,
+            inputs, output, preset, nmax, cutoff, weights, secondWeights, mode, derivatives, centre, threads, shard,
         };
         command.SetAction(p =>
         {
             var options = new FingerprintOptions(
                 p.GetValue(preset)!, p.GetValue(nmax), p.GetValue(cutoff), ParseWeights(p.GetValue(weights)),
                 p.GetValue(mode), p.GetValue(derivatives), p.GetValue(centre), ParseWeights(p.GetValue(secondWeights), "--second-weights"));
-            return Run(p.GetValue(inputs)!, p.GetValue(output)!, options, stdout);
+            var shardValue = Shard.Parse(p.GetValue(shard));
+            var threadCount = p.GetValue(threads);
+            if (threadCount < 1) throw new InputException($"--threads must be at least 1, got {threadCount}");
+            return Run(p.GetValue(inputs)!, p.GetValue(output)!, options, stdout, threadCount, shardValue);
         });
         return command;
     }
@@ -53,47 +63,66 @@ public static class FingerprintCommand
         }
     }
 
-    internal static int Run(string[] inputs, string output, FingerprintOptions options, TextWriter stdout)
+    /// <summary>Frames per batch of the pipeline: enough to keep the threads busy, few enough for constant memory.</summary>
+    private const int BatchFrames = 64;
+
+    internal static int Run(string[] inputs, string output, FingerprintOptions options, TextWriter stdout, int threads = 1, Shard? shard = null)
     {
+        var part = shard ?? Shard.All;
         // Settings errors surface before any file is opened or written.
-        var molecule = new Lazy<Descriptor>(() => new Descriptor(options.SettingsFor("molecule")));
-        var environments = new Lazy<Descriptor>(() => new Descriptor(options.SettingsFor("environments")));
-        _ = molecule.Value; _ = environments.Value;
+        var molecule = new Descriptor(options.SettingsFor("molecule"));
+        var environments = new Descriptor(options.SettingsFor("environments"));
         foreach (var input in inputs)
             if (!File.Exists(input)) throw new InputException($"{input}: no such file");
+        FingerprintSink.CheckFormat(output, options);
+        string ModeOf(bool periodic) => options.Mode ?? (periodic ? "environments" : "molecule");
 
-        using var sink = FingerprintSink.Open(output, options, molecule.Value, environments.Value);
-        var index = 0;
-        using var progress = new ProgressLine("fingerprint");
-        foreach (var input in inputs)
+        // A shard needs the total to find its block (and shard 1 the total row count for the NPY header):
+        // a cheap pass over the inputs, no encoding. An unsharded run streams in one pass.
+        long start = 0, end = long.MaxValue, total = -1, totalRows = -1;
+        InputFrames.Counts? counts = null;
+        if (part.IsSharded)
         {
-            var frameInFile = 0;
-            foreach (var structure in StructureFiles.Read(input))
-            {
-                var mode = options.Mode ?? (structure.IsPeriodic ? "environments" : "molecule");
-                try
-                {
-                    if (mode == "molecule")
-                        sink.Write(index, structure, mode, [molecule.Value.Encode(structure, options.Derivatives)]);
-                    else
-                    {
-                        if (!structure.IsPeriodic && structure.Cell == null && structure.Count == 0)
-                            throw new InputException("the frame has no atoms");
-                        sink.Write(index, structure, mode, environments.Value.EncodeEnvironments(structure, options.Derivatives));
-                    }
-                }
-                catch (InputException e)
-                {
-                    throw InputException.AtFrame(input, frameInFile, e.Message);
-                }
-                index++;
-                frameInFile++;
-                progress.Report(index);
-            }
+            // Rows (one per molecule, one per environment) only for the NPY header: they need the comment lines.
+            Func<FrameSummary, long>? rows = Path.GetExtension(output).Equals(".npy", StringComparison.OrdinalIgnoreCase)
+                ? f => ModeOf(f.IsPeriodic) == "molecule" ? 1 : f.Atoms
+                : null;
+            counts = InputFrames.Count(inputs, rows);
+            (total, totalRows) = (counts.Frames, counts.Rows);
+            (start, end) = part.Range(total);
         }
-        if (index == 0) throw new InputException($"{string.Join(", ", inputs)}: no frames");
+
+        using var sink = FingerprintSink.Open(output, options, molecule, environments, part, totalRows);
+        long written = 0;
+        using var progress = new ProgressLine("fingerprint");
+        // Jacobians are large (3 x atoms values per invariant): then only a couple of frames per thread are in flight.
+        var batch = options.Derivatives ? 2 * threads : Math.Max(BatchFrames, 4 * threads);
+        OrderedPipeline.Run(InputFrames.Read(inputs, start, end, counts), threads, batch,
+            frame =>
+            {
+                var s = frame.Structure;
+                var mode = ModeOf(s.IsPeriodic);
+                Fingerprint[] fingerprints;
+                if (mode == "molecule") fingerprints = [molecule.Encode(s, options.Derivatives)];
+                else
+                {
+                    if (!s.IsPeriodic && s.Cell == null && s.Count == 0) throw new InputException("the frame has no atoms");
+                    fingerprints = environments.EncodeEnvironments(s, options.Derivatives);
+                }
+                return sink.Format(frame.Index, s, mode, fingerprints);
+            },
+            (frame, bytes) =>
+            {
+                sink.Append(bytes);
+                written++;
+                progress.Report(written, part.IsSharded ? end - start : null);
+            },
+            (frame, e) => e is InputException ? InputException.AtFrame(frame.File, frame.FrameInFile, e.Message) : e);
+        if ((part.IsSharded ? total : written) == 0) throw new InputException($"{string.Join(", ", inputs)}: no frames");
         sink.Commit();
-        stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"wrote {index} frame(s) to {output}"));
+        stdout.WriteLine(part.IsSharded
+            ? string.Create(CultureInfo.InvariantCulture, $"wrote {written} frame(s) to {output} ({part.Describe(total)})")
+            : string.Create(CultureInfo.InvariantCulture, $"wrote {written} frame(s) to {output}"));
         return MiladCommand.Ok;
     }
 

@@ -18,22 +18,35 @@ public static class PredictCommand
         var model = new Option<string>("--model") { Required = true, Description = "Model file written by milad train." };
         var input = new Argument<string>("INPUT") { Description = "Structure file (extended xyz or mlearn JSON)." };
         var output = new Option<string>("--output", "-o") { Required = true, Description = "Extended xyz file to write." };
-        var command = new Command("predict", "Predict energies, forces and stresses with a trained potential.") { model, input, output };
-        command.SetAction(p => Run(p.GetValue(model)!, p.GetValue(input)!, p.GetValue(output)!, stdout));
+        var shard = Shard.Option("cat of the N outputs is the unsharded output (a shard without frames writes an empty file).");
+        var command = new Command("predict", "Predict energies, forces and stresses with a trained potential.") { model, input, output, shard };
+        command.SetAction(p => Run(p.GetValue(model)!, p.GetValue(input)!, p.GetValue(output)!, stdout, Shard.Parse(p.GetValue(shard))));
         return command;
     }
 
-    internal static int Run(string modelPath, string input, string output, TextWriter stdout)
+    internal static int Run(string modelPath, string input, string output, TextWriter stdout, Shard? shard = null)
     {
+        var part = shard ?? Shard.All;
         var potential = PotentialFile.Read(modelPath);
-        var frames = StructureFiles.Read(input);
+        string[] inputs = [input];
+        // A shard finds its block of frames with a cheap first pass (parse only); an unsharded run streams once.
+        long start = 0, end = long.MaxValue, total = -1;
+        InputFrames.Counts? counts = null;
+        if (part.IsSharded)
+        {
+            counts = InputFrames.Count(inputs);
+            total = counts.Frames;
+            (start, end) = part.Range(total);
+        }
+        var frames = InputFrames.Read(inputs, start, end, counts);
         using var file = new AtomicFile(output);
-        var index = 0;
+        var count = 0;
         using (var writer = new StreamWriter(file.Stream, new UTF8Encoding(false), 1 << 16, leaveOpen: true))
         using (var progress = new ProgressLine("predict"))
         {
-            foreach (var s in frames)
+            foreach (var frame in frames)
             {
+                var s = frame.Structure;
                 try
                 {
                     var p = potential.Predict(s);
@@ -44,16 +57,17 @@ public static class PredictCommand
                 }
                 catch (InputException e)
                 {
-                    throw InputException.AtFrame(input, index, e.Message);
+                    throw InputException.AtFrame(input, frame.FrameInFile, e.Message);
                 }
                 ExtendedXyz.Write(writer, s);
-                index++;
-                progress.Report(index);
+                count++;
+                progress.Report(count);
             }
         }
-        if (index == 0) throw new InputException($"{input}: no frames");
+        if (count == 0 && !part.IsSharded) throw new InputException($"{input}: no frames");
         file.Commit();
-        stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"predicted {index} frame(s) with the {potential.Kind} model -> {output}"));
+        var of = part.IsSharded ? $" ({part.Describe(total)})" : "";
+        stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"predicted {count} frame(s) with the {potential.Kind} model -> {output}{of}"));
         return MiladCommand.Ok;
     }
 }

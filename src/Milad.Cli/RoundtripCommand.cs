@@ -27,9 +27,11 @@ public static class RoundtripCommand
         var weights = new Option<string?>("--weights") { Description = "Species weights, e.g. H=1,C=6,N=7,O=8 (default: atomic numbers)." };
         var secondWeights = FingerprintCommand.SecondWeightsOption();
         var limit = new Option<int?>("--limit") { Description = "Only the first K molecules (over all inputs, in order)." };
+        var shard = Shard.Option("with --limit K, blocks of those K. Each shard writes a complete report of its molecules (global \"index\", "
+            + "summary over the shard only, a \"shard\" object); reports do not concatenate: merge their \"results\".");
         var command = new Command("roundtrip", "Encode molecules, decode their fingerprints, and score how many come back (positions; positions and species).")
         {
-            inputs, report, plot, preset, nmax, cutoff, weights, secondWeights, limit,
+            inputs, report, plot, preset, nmax, cutoff, weights, secondWeights, limit, shard,
         };
         var decoding = new DecodingOptions.Set(command);
         command.SetAction(p =>
@@ -38,14 +40,15 @@ public static class RoundtripCommand
                 FingerprintCommand.ParseWeights(p.GetValue(weights)), "molecule", false, false,
                 FingerprintCommand.ParseWeights(p.GetValue(secondWeights), "--second-weights")).SettingsFor("molecule");
             return Run(p.GetValue(inputs)!, p.GetValue(report)!, p.GetValue(plot), p.GetValue(preset)!, settings, p.GetValue(limit),
-                decoding.Read(p), stdout, stderr);
+                decoding.Read(p), stdout, stderr, Shard.Parse(p.GetValue(shard)));
         });
         return command;
     }
 
     internal static int Run(string[] inputs, string reportPath, string? plotPath, string preset, DescriptorSettings settings, int? limit,
-        DecodingOptions options, TextWriter stdout, TextWriter stderr)
+        DecodingOptions options, TextWriter stdout, TextWriter stderr, Shard? shard = null)
     {
+        var part = shard ?? Shard.All;
         if (limit is < 1) throw new InputException($"--limit must be at least 1, got {limit}");
         if (Path.GetExtension(reportPath).ToLowerInvariant() != ".json")
             throw new InputException($"{reportPath}: the report is JSON; give it a .json name");
@@ -54,8 +57,18 @@ public static class RoundtripCommand
         foreach (var input in inputs)
             _ = StructureFiles.Read(input); // a missing file or unknown type fails before any work
 
+        // A shard takes its block of the (first --limit) molecules, found by a cheap counting pass.
+        long start = 0, end = limit ?? int.MaxValue, total = -1;
+        InputFrames.Counts? counts = null;
+        if (part.IsSharded)
+        {
+            counts = InputFrames.Count(inputs, max: limit ?? long.MaxValue);
+            total = counts.Frames;
+            (start, end) = part.Range(total);
+        }
         var descriptor = new Descriptor(settings);
-        var molecules = ReadMolecules(inputs, descriptor, limit ?? int.MaxValue);
+        var molecules = ReadMolecules(inputs, descriptor, start, end, counts);
+        if (molecules.Count == 0 && !part.IsSharded) throw new InputException($"{string.Join(", ", inputs)}: no frames");
         var decoder = new Decoder(settings);
         // Without pseudoscalars a molecule and its mirror image have the same fingerprint: either is right.
         var allowReflection = descriptor.Invariants.Invariants.All(i => i.Kind != InvariantKind.Pseudoscalar);
@@ -72,7 +85,8 @@ public static class RoundtripCommand
         var wall = clock.Elapsed.TotalSeconds;
         var summary = RoundtripSummary.Of(results);
 
-        RoundtripReport.Write(report.Stream, preset, descriptor, options, allowReflection, results, summary, wall);
+        var shardInfo = part.IsSharded ? new RoundtripReport.ShardInfo(part, start, end - start, total) : null;
+        RoundtripReport.Write(report.Stream, preset, descriptor, options, allowReflection, results, summary, wall, shardInfo);
         if (plot != null)
         {
             var title = string.Create(CultureInfo.InvariantCulture,
@@ -83,7 +97,7 @@ public static class RoundtripCommand
         plot?.Commit();
 
         stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"roundtrip: {summary.Molecules} molecule(s), preset {preset} (n_max {settings.NMax}, {settings.InvariantSet}, {descriptor.Length} invariants), budget {options.BudgetSeconds:G} s, {options.Threads} thread(s), {wall:F1} s"));
+            $"roundtrip: {summary.Molecules} molecule(s){(part.IsSharded ? $" ({part.Describe(total)})" : "")}, preset {preset} (n_max {settings.NMax}, {settings.InvariantSet}, {descriptor.Length} invariants), budget {options.BudgetSeconds:G} s, {options.Threads} thread(s), {wall:F1} s"));
         RoundtripTable.Write(stdout, summary);
         stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"decoder confirmed {100 * summary.DecodedRate:F1}%; seconds per molecule: median {summary.MedianSeconds:F2}, p95 {summary.P95Seconds:F2}, max {summary.MaxSeconds:F2}"));
@@ -92,36 +106,31 @@ public static class RoundtripCommand
     }
 
     /// <summary>
-    /// Reads and encodes the molecules in order (fast next to decoding), so a bad frame fails before any
-    /// decoding, naming its file and frame. The cell of a non-periodic frame (a molecule in a box) is dropped.
+    /// Reads and encodes the molecules [<paramref name="start"/>, <paramref name="end"/>) in order (fast next
+    /// to decoding), so a bad frame fails before any decoding, naming its file and frame. The cell of a
+    /// non-periodic frame (a molecule in a box) is dropped.
     /// </summary>
-    private static List<MoleculeInput> ReadMolecules(string[] inputs, Descriptor descriptor, int limit)
+    private static List<MoleculeInput> ReadMolecules(string[] inputs, Descriptor descriptor, long start, long end, InputFrames.Counts? counts)
     {
         var molecules = new List<MoleculeInput>();
-        foreach (var input in inputs)
+        foreach (var f in InputFrames.Read(inputs, start, end, counts)) // frames after the block are not even read
         {
-            var frame = 0;
-            foreach (var structure in StructureFiles.Read(input))
+            var structure = f.Structure;
+            if (structure.IsPeriodic)
+                throw InputException.AtFrame(f.File, f.FrameInFile, "periodic boundaries: roundtrip decodes molecules (a crystal's environments cannot be decoded into one structure)");
+            if (structure.Count == 0) throw InputException.AtFrame(f.File, f.FrameInFile, "the frame has no atoms");
+            var molecule = new Structure(structure.AtomicNumbers, structure.Positions);
+            double[] fingerprint;
+            try
             {
-                if (structure.IsPeriodic)
-                    throw InputException.AtFrame(input, frame, "periodic boundaries: roundtrip decodes molecules (a crystal's environments cannot be decoded into one structure)");
-                if (structure.Count == 0) throw InputException.AtFrame(input, frame, "the frame has no atoms");
-                var molecule = new Structure(structure.AtomicNumbers, structure.Positions);
-                double[] fingerprint;
-                try
-                {
-                    fingerprint = descriptor.Encode(molecule).Values;
-                }
-                catch (InputException e)
-                {
-                    throw InputException.AtFrame(input, frame, e.Message);
-                }
-                molecules.Add(new MoleculeInput(molecules.Count, input, frame, molecule, fingerprint));
-                if (molecules.Count == limit) return molecules; // frames after the limit are not even read
-                frame++;
+                fingerprint = descriptor.Encode(molecule).Values;
             }
+            catch (InputException e)
+            {
+                throw InputException.AtFrame(f.File, f.FrameInFile, e.Message);
+            }
+            molecules.Add(new MoleculeInput(f.Index, f.File, f.FrameInFile, molecule, fingerprint));
         }
-        if (molecules.Count == 0) throw new InputException($"{string.Join(", ", inputs)}: no frames");
         return molecules;
     }
 }

@@ -12,7 +12,7 @@ namespace Milad.Cli;
 internal static class RoundtripReport
 {
     public static void Write(Stream stream, string preset, Descriptor descriptor, DecodingOptions options, bool allowReflection,
-        IReadOnlyList<RoundtripResult> results, RoundtripSummary summary, double wallSeconds)
+        IReadOnlyList<RoundtripResult> results, RoundtripSummary summary, double wallSeconds, ShardInfo? shard = null)
     {
         using var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
         w.WriteStartObject();
@@ -36,6 +36,18 @@ internal static class RoundtripReport
         w.WriteNumber("rmsd_threshold", RoundtripResult.RmsdThreshold);
         w.WriteBoolean("allow_reflection", allowReflection);
         w.WriteEndObject();
+
+        if (shard is { } sh)
+        {
+            // Which block this report covers: its summary is over these molecules only.
+            w.WriteStartObject("shard");
+            w.WriteNumber("index", sh.Shard.Index);
+            w.WriteNumber("count", sh.Shard.Count);
+            w.WriteNumber("first", sh.First);
+            w.WriteNumber("molecules", sh.Molecules);
+            w.WriteNumber("total", sh.Total);
+            w.WriteEndObject();
+        }
 
         w.WriteStartArray("results");
         foreach (var r in results)
@@ -87,6 +99,9 @@ internal static class RoundtripReport
 
         w.WriteEndObject();
     }
+
+    /// <summary>A sharded run's block: <paramref name="Molecules"/> molecules from global index <paramref name="First"/>, of <paramref name="Total"/>.</summary>
+    public sealed record ShardInfo(Shard Shard, long First, long Molecules, long Total);
 
     /// <summary>JSON has no infinity or NaN: those are written as null.</summary>
     private static void Number(Utf8JsonWriter w, string name, double value)

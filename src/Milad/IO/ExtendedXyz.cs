@@ -35,11 +35,53 @@ public static class ExtendedXyz
 
     private static IEnumerable<Structure> ReadFile(string path)
     {
-        StreamReader reader;
-        try { reader = new StreamReader(path, Encoding.UTF8, detectEncodingFromByteOrderMarks: true, new FileStreamOptions { BufferSize = 1 << 16 }); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { throw new InputException($"{path}: cannot open: {e.Message}"); }
-        using (reader)
+        using (var reader = Open(path))
             foreach (var s in Read(reader, path)) yield return s;
+    }
+
+    /// <summary>
+    /// Like <see cref="Read(string)"/>, but steps over the first <paramref name="skip"/> frames without
+    /// parsing their atoms (for a block of a large file: a malformed frame before it is not noticed).
+    /// </summary>
+    public static IEnumerable<Structure> Read(string path, long skip)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(skip);
+        if (!File.Exists(path)) throw new InputException($"{path}: no such file");
+        return skip == 0 ? ReadFile(path) : ReadFileAfter(path, skip);
+    }
+
+    private static IEnumerable<Structure> ReadFileAfter(string path, long skip)
+    {
+        using var reader = Open(path);
+        var parser = new ExtendedXyzParser(reader, path);
+        for (long k = 0; k < skip; k++)
+            if (parser.Skip(periodicity: false) == null) yield break;
+        while (parser.Next() is { } s) yield return s;
+    }
+
+    /// <summary>
+    /// A cheap pass over a file: per frame its atom count and, with <paramref name="periodicity"/>, whether it
+    /// is periodic, without parsing atom lines (several times faster than <see cref="Read(string)"/>). Only
+    /// what is read is checked: atom counts, truncation, and the comment line when it is parsed.
+    /// </summary>
+    public static IEnumerable<FrameSummary> Scan(string path, bool periodicity = true)
+    {
+        if (!File.Exists(path)) throw new InputException($"{path}: no such file");
+        return ScanFile(path, periodicity);
+    }
+
+    private static IEnumerable<FrameSummary> ScanFile(string path, bool periodicity)
+    {
+        using var reader = Open(path);
+        var parser = new ExtendedXyzParser(reader, path);
+        while (parser.Skip(periodicity) is { } frame) yield return frame;
+        if (parser.Frames == 0) throw new InputException($"{path}: no frames");
+    }
+
+    private static StreamReader Open(string path)
+    {
+        try { return new StreamReader(path, Encoding.UTF8, detectEncodingFromByteOrderMarks: true, new FileStreamOptions { BufferSize = 1 << 16 }); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { throw new InputException($"{path}: cannot open: {e.Message}"); }
     }
 
     /// <summary>

@@ -41,19 +41,7 @@ internal sealed class ExtendedXyzParser
     /// <summary>The next frame, or null at the end of the input.</summary>
     public Structure? Next()
     {
-        ReadOnlySpan<char> line;
-        do
-        {
-            if (!_lines.TryReadLine(out line)) return null;
-        } while (line.IsWhiteSpace()); // blank lines between or after frames
-
-        var countLine = _lines.LineNumber;
-        var trimmed = line.Trim();
-        if (!int.TryParse(trimmed, NumberStyles.None, CultureInfo.InvariantCulture, out var natoms))
-            throw Error(countLine, $"malformed atom count '{Shorten(trimmed)}' (expected the number of atoms)");
-
-        if (!_lines.TryReadLine(out line))
-            throw Error(countLine, $"truncated frame: {natoms} atoms announced but the file ends before the comment line");
+        if (!TryReadCount(out var natoms, out var countLine, out var line)) return null;
         var commentLine = _lines.LineNumber;
         var frame = ParseComment(line, commentLine);
 
@@ -80,6 +68,49 @@ internal sealed class ExtendedXyzParser
             if (extras[c] is { } list) s.Arrays[columns.Columns[c].Name] = list.ToArray();
         Frames++;
         return s;
+    }
+
+    /// <summary>
+    /// Steps over the next frame without parsing its atom lines (a malformed one is not noticed): its atom
+    /// count and, with <paramref name="periodicity"/>, whether it is periodic (a comment line with a Lattice is
+    /// then parsed and checked); null at the end of the input.
+    /// </summary>
+    public FrameSummary? Skip(bool periodicity)
+    {
+        if (!TryReadCount(out var natoms, out var countLine, out var line)) return null;
+        // Only a frame with a Lattice has a cell: other comment lines need no parsing (the common molecule case).
+        var periodic = periodicity && line.Contains("Lattice", StringComparison.Ordinal)
+            && ParseComment(line, _lines.LineNumber).Cell is { AnyPeriodic: true };
+        for (var a = 0; a < natoms; a++)
+            if (!_lines.TryReadLine(out _))
+                throw Error(countLine, $"truncated frame: {natoms} atoms announced but the file ends after {a} atom lines");
+        Frames++;
+        return new FrameSummary(natoms, periodic);
+    }
+
+    /// <summary>Reads up to the comment line: the atom count, its line number and the comment; false at the end of the input.</summary>
+    private bool TryReadCount(out int natoms, out long countLine, out ReadOnlySpan<char> comment)
+    {
+        ReadOnlySpan<char> line;
+        do
+        {
+            if (!_lines.TryReadLine(out line))
+            {
+                natoms = 0;
+                countLine = 0;
+                comment = default;
+                return false;
+            }
+        } while (line.IsWhiteSpace()); // blank lines between or after frames
+
+        countLine = _lines.LineNumber;
+        var trimmed = line.Trim();
+        if (!int.TryParse(trimmed, NumberStyles.None, CultureInfo.InvariantCulture, out natoms))
+            throw Error(countLine, $"malformed atom count '{Shorten(trimmed)}' (expected the number of atoms)");
+
+        if (!_lines.TryReadLine(out comment))
+            throw Error(countLine, $"truncated frame: {natoms} atoms announced but the file ends before the comment line");
+        return true;
     }
 
     private readonly record struct Header(XyzColumns Columns, Cell? Cell, double? Energy, List<KeyValuePair<string, object>> Info);

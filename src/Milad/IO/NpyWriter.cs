@@ -158,6 +158,18 @@ public sealed class NpyWriter : IDisposable
         if (_tempPath != null && !_completed) File.Delete(_tempPath);
     }
 
+    /// <summary>
+    /// The header a writer started without a row count ends with: padded to the length the largest count
+    /// needs, so it has the same bytes whether the count was patched in at the end or known up front (a
+    /// file written in pieces, the first piece with this header, the others rows only).
+    /// </summary>
+    public static byte[] PaddedHeader(long rows, int columns)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(rows);
+        ArgumentOutOfRangeException.ThrowIfLessThan(columns, 1);
+        return Header(rows, columns, Header(long.MaxValue, columns, 0).Length);
+    }
+
     /// <summary>The .npy 1.0 header for a rows x columns float64 array, padded to a multiple of 64 bytes and at least <paramref name="minLength"/>.</summary>
     internal static byte[] Header(long rows, int columns, int minLength)
     {

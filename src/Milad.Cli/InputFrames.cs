@@ -1,0 +1,83 @@
+using Milad.IO;
+using Milad.Structures;
+
+namespace Milad.Cli;
+
+/// <summary>One frame of a batch command's inputs.</summary>
+/// <param name="Index">Position among the frames of all inputs, from 0 (the same in every shard).</param>
+/// <param name="File">Input file.</param>
+/// <param name="FrameInFile">Frame in that file, from 0 (for error messages).</param>
+internal sealed record InputFrame(long Index, string File, int FrameInFile, Structure Structure);
+
+/// <summary>The frames of several structure files in order, read lazily (constant memory).</summary>
+internal static class InputFrames
+{
+    /// <summary>What <see cref="Count"/> found: frames in all, per input file, and output rows in all.</summary>
+    public sealed record Counts(long Frames, long[] PerFile, long Rows);
+
+    /// <summary>
+    /// Frames with global index in [<paramref name="start"/>, <paramref name="end"/>); reading stops after the
+    /// last one. With <paramref name="counts"/> the frames before the block are stepped over cheaply (files
+    /// wholly before it are not opened, extended xyz frames are not parsed), so a shard reads little more than
+    /// its block; without, they are parsed and dropped.
+    /// </summary>
+    public static IEnumerable<InputFrame> Read(IReadOnlyList<string> inputs, long start = 0, long end = long.MaxValue, Counts? counts = null)
+    {
+        foreach (var input in inputs) _ = StructureFiles.Read(input); // a missing file fails before any work
+        return Iterate(inputs, start, end, counts);
+    }
+
+    private static IEnumerable<InputFrame> Iterate(IReadOnlyList<string> inputs, long start, long end, Counts? counts)
+    {
+        long index = 0;
+        for (var i = 0; i < inputs.Count && index < end; i++)
+        {
+            var input = inputs[i];
+            long skip = 0;
+            if (counts != null)
+            {
+                if (index + counts.PerFile[i] <= start)
+                {
+                    index += counts.PerFile[i];
+                    continue;
+                }
+                skip = Math.Max(0, start - index);
+                index += skip;
+            }
+            var frame = (int)skip;
+            using var frames = StructureFiles.Read(input, skip).GetEnumerator();
+            // The bound is checked before the next frame is parsed: frames after the block are never read.
+            while (index < end && frames.MoveNext())
+            {
+                if (index >= start) yield return new InputFrame(index, input, frame, frames.Current);
+                index++;
+                frame++;
+            }
+        }
+    }
+
+    /// <summary>
+    /// A cheap pass for sharding: the number of frames of all inputs (and per input), and the sum of
+    /// <paramref name="rows"/> over them (output rows, e.g. one per molecule or one per atom). Extended xyz
+    /// atom lines are not parsed (<see cref="StructureFiles.Scan"/>), and comment lines only when
+    /// <paramref name="rows"/> needs to know which frames are periodic. With <paramref name="max"/>, frames after
+    /// the first <paramref name="max"/> are not read.
+    /// </summary>
+    public static Counts Count(IReadOnlyList<string> inputs, Func<FrameSummary, long>? rows = null, long max = long.MaxValue)
+    {
+        foreach (var input in inputs) _ = StructureFiles.Read(input);
+        long frames = 0, total = 0;
+        var perFile = new long[inputs.Count];
+        for (var i = 0; i < inputs.Count && frames < max; i++)
+        {
+            using var scan = StructureFiles.Scan(inputs[i], periodicity: rows != null).GetEnumerator();
+            while (frames < max && scan.MoveNext())
+            {
+                frames++;
+                perFile[i]++;
+                if (rows != null) total += rows(scan.Current);
+            }
+        }
+        return new Counts(frames, perFile, total);
+    }
+}
