@@ -67,10 +67,12 @@ public sealed class BenchSuite(string dataDirectory, int threads)
     private BenchCase Molecules(string name, int nMax)
     {
         var molecules = Read(Qm9);
-        var d = new Descriptor(Presets.Get("paper") with { NMax = nMax });
+        var d = new Descriptor(Presets.Get("paper") with { NMax = nMax }) { MaxThreads = 1 };
         long points = molecules.Sum(m => m.Count);
+        // One output row per molecule, reused across passes: the steady state of a stream (no allocation).
+        var rows = new double[molecules.Length * d.Length];
         return new BenchCase(name, $"{molecules.Length} QM9 molecules, molecule mode, paper preset at n_max {nMax}", "molecules",
-            molecules.Length, threads, () => ForEach(molecules.Length, threads, i => d.Encode(molecules[i])),
+            molecules.Length, threads, () => ForEach(molecules.Length, threads, i => d.Encode(molecules[i], rows.AsSpan(i * d.Length, d.Length))),
             KernelFlops.Encode(d, molecules.Length, points), DescriptorFacts(d, molecules.Length, points));
     }
 
@@ -81,14 +83,19 @@ public sealed class BenchSuite(string dataDirectory, int threads)
         // every 4th Ni cell keeps a pass under a second.
         var step = element == "Ni" ? 4 : 1;
         cells = cells.Where((_, i) => i % step == 0).ToArray();
-        var d = new Descriptor(Presets.Get("paper", "environments"));
+        var d = new Descriptor(Presets.Get("paper", "environments")) { MaxThreads = 1 };
         long environments = cells.Sum(c => c.Count);
+        // Output buffers per worker, reused across cells and passes (the steady state of a stream): the full
+        // Jacobian of an environment is fingerprint length x 3 x atoms of the cell.
+        var atomsMax = cells.Max(c => c.Count);
+        var buffers = new ThreadLocal<(double[] Values, double[]? Jacobian)>(() =>
+            (new double[atomsMax * d.Length], jacobian ? new double[atomsMax * d.Length * 3 * atomsMax] : null));
         var points = cells.Sum(c => NeighbourCount(c, d.Settings.Cutoff));
         var flops = jacobian ? KernelFlops.EncodeWithJacobian(d, environments, points) : KernelFlops.Encode(d, environments, points);
         var which = step == 1 ? $"the {cells.Length}" : $"{cells.Length} (every {step}th)";
         return new BenchCase(name,
             $"every environment of {which} {element} cells of {element}_test, {d.Settings.Cutoff} A, paper preset{(jacobian ? ", full Jacobian" : "")}",
-            "environments", environments, threads, () => ForEach(cells.Length, threads, i => d.EncodeEnvironments(cells[i], jacobian)),
+            "environments", environments, threads, () => ForEach(cells.Length, threads, i => d.EncodeEnvironments(cells[i], buffers.Value.Values, buffers.Value.Jacobian)),
             flops, DescriptorFacts(d, cells.Length, points));
     }
 
@@ -100,14 +107,12 @@ public sealed class BenchSuite(string dataDirectory, int threads)
         var points = frames.Sum(f => NeighbourCount(f, potential.Descriptor.Settings.Cutoff));
         var extra = DescriptorFacts(potential.Descriptor, frames.Length, points);
         extra["model"] = $"{potential.Kind}, trained in-process on {ModelFrames.Length} Mo_train frames";
-        // The potential parallelises inside a frame over every core the process may use: workers x this is
-        // the most threads a pass can use (pin the process, e.g. taskset -c 1, for one-core numbers).
-        extra["library_threads"] = Environment.ProcessorCount;
+        // As `milad predict`: frames one after another, the atoms of a frame on `workers` threads.
         Action pass = forces
-            ? () => ForEach(frames.Length, workers, i => potential.Predict(frames[i]))
-            : () => ForEach(frames.Length, workers, i => potential.PredictEnergy(frames[i]));
+            ? () => { potential.Descriptor.MaxThreads = workers; ForEach(frames.Length, 1, i => potential.Predict(frames[i])); }
+            : () => { potential.Descriptor.MaxThreads = workers; ForEach(frames.Length, 1, i => potential.PredictEnergy(frames[i])); };
         // The energy-only pass is the encoding of every environment plus the model: count it like environments.
-        double? flops = forces ? null : KernelFlops.Encode(potential.Descriptor, atoms, points);
+        var flops = forces ? KernelFlops.EncodeWithBackward(potential.Descriptor, atoms, points) : KernelFlops.Encode(potential.Descriptor, atoms, points);
         return new BenchCase(name, $"{(forces ? "energy + forces + stress" : "energy")} of the {frames.Length} Mo_test cells, {potential.Kind} model",
             "atoms", atoms, workers, pass, flops, extra);
     }

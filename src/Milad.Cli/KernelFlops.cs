@@ -3,24 +3,23 @@ using Milad.Fingerprints;
 namespace Milad.Cli;
 
 /// <summary>
-/// Floating-point operations of the encoding kernels, counted by formula from the public shapes of a
-/// descriptor (not by instrumenting the code), so <c>milad bench</c> can report FLOP/s and the fraction of
-/// the machine's peak. The counts are estimates of the useful arithmetic, not of what the JIT emits:
+/// Floating-point operations of the encoding kernels, counted from the operations written in them (not by
+/// instrumenting), so <c>milad bench</c> can report FLOP/s and the fraction of the machine's peak. A
+/// multiply-add counts 2, and work on padding lanes is not counted.
 /// <list type="bullet">
-/// <item>Moments, per point (atom or neighbour), <see cref="MomentsPerPoint"/>:
-/// solid harmonics by their recurrence, ~8 FLOP per (l, m) pair with 0 &lt;= m &lt;= l &lt;= n_max
-/// (real and imaginary part); the Jacobi radial recurrence, ~5 FLOP per (n, l) block, i.e. per (l, k)
-/// with n = l + 2k; assembling R_nl x Y_lm into the real basis, ~2 per basis function; and the
-/// multiply-add of the weighted point into the moments, 2 per basis function.</item>
-/// <item>Invariants, per density, <see cref="Invariants"/>: a monomial term costs 2 (degree 1),
-/// 3 (degree 2) or 4 (degree 3) FLOP: coefficient x moments, added. The degree of each term is not
-/// public, so every term is counted at the degree-3 price: 4 x <c>Invariants.TermCount</c>, an upper
-/// bound (most terms of the complete and scalar sets are degree 3).</item>
-/// <item>Jacobian, per density with P points, <see cref="JacobianProduct"/>: the product
-/// dI/dOmega (invariants x basis functions) times dOmega/dx (basis functions x 3P), 2 FLOP per
-/// multiply-add: invariants x basis functions x 3 x P x 2. This is the dense upper bound (dI/dOmega is
-/// sparse). Not counted: the basis gradients, the invariant Jacobian dI/dOmega itself and the scatter
-/// into atom columns, so the Jacobian total is a rough estimate in both directions.</item>
+/// <item>Moments, per point (<see cref="MomentsPerPoint"/>, ZernikeBasis.Batch): r^2 (5); solid harmonics,
+/// real and imaginary part, 8 per (l, l) pair and 10 per (l, m &lt; l) pair; the Jacobi recurrence 5 per
+/// (l, k); per block 1 (norm x p); per basis function the real-basis factor and the weighted add, 4 for
+/// m = 0 and 7 per (+m, -m) pair.</item>
+/// <item>Their derivatives, per point (<see cref="DerivativesPerPoint"/>): solid-harmonic gradients, 3 axes
+/// x 2 parts, 9 per (l, l) and 16 per (l, m &lt; l) pair and axis; the Jacobi derivative 6 per (l, k) and 2
+/// per block; per basis function and axis 7 (chain rule through radius and angle, weight and its gradient).</item>
+/// <item>Invariants, per density: 4 per term of the flat list (c x M x M x M, added; degree-1 and -2 terms
+/// multiply by the slot that holds 1, so every term does the same 4).</item>
+/// <item>Jacobian, per density with P points: the sparse dI/dOmega, 3 per gradient term (c x M x M,
+/// added), then 2 x nonzeros of dI/dOmega x 3P for the product with dOmega/dx.</item>
+/// <item>Backward pass of the potentials (forces without the Jacobian): the sparse gradient, 2 per nonzero
+/// to weight and add it into dE/dOmega, and 2 x basis functions x 3P for dE/dOmega x dOmega/dx.</item>
 /// </list>
 /// </summary>
 public static class KernelFlops
@@ -29,17 +28,29 @@ public static class KernelFlops
     public static double MomentsPerPoint(Descriptor d)
     {
         var nMax = d.Basis.NMax;
-        double lmPairs = (nMax + 1) * (nMax + 2) / 2;   // (l, m), 0 <= m <= l <= n_max
-        double radial = d.Basis.Blocks.Length;          // (n, l) = (l, k) pairs
-        double functions = d.Basis.Count;
-        return 8 * lmPairs + 5 * radial + 2 * functions + 2 * functions;
+        double f = 5;
+        for (var l = 0; l <= nMax; l++)
+            for (var m = 0; m <= l; m++) f += m == l ? (l > 0 ? 8 : 0) : 10;
+        foreach (var (_, l) in d.Basis.Blocks) f += 5 + 1 + 4 + 7 * l;
+        return f;
     }
 
-    /// <summary>FLOP to evaluate the invariants of one density from its moments (degree-3 price for every term).</summary>
+    /// <summary>Extra FLOP per point for the derivatives of the moments with respect to the point.</summary>
+    public static double DerivativesPerPoint(Descriptor d)
+    {
+        var nMax = d.Basis.NMax;
+        double f = 1;
+        for (var l = 0; l <= nMax; l++)
+            for (var m = 0; m <= l; m++) f += 3 * 2 * (m == l ? (l > 0 ? 9 : 0) : 16);
+        foreach (var (_, l) in d.Basis.Blocks) f += 6 + 2 + 3 * 7 * (2 * l + 1);
+        return f;
+    }
+
+    /// <summary>FLOP to evaluate the invariants of one density from its moments.</summary>
     public static double Invariants(Descriptor d) => 4.0 * d.Invariants.TermCount;
 
-    /// <summary>FLOP of the dense product dI/dOmega x dOmega/dx for one density of <paramref name="points"/> points.</summary>
-    public static double JacobianProduct(Descriptor d, long points) => 2.0 * d.Invariants.Count * d.Basis.Count * 3 * points;
+    /// <summary>FLOP of the sparse dI/dOmega of one density.</summary>
+    public static double SparseGradient(Descriptor d) => 3.0 * d.Invariants.GradientTermCount;
 
     /// <summary>
     /// Encoding <paramref name="densities"/> densities (molecules or environments) with
@@ -48,10 +59,13 @@ public static class KernelFlops
     public static double Encode(Descriptor d, long densities, long points) =>
         d.Weightings * (points * MomentsPerPoint(d) + densities * Invariants(d));
 
-    /// <summary>
-    /// As <see cref="Encode"/> plus the Jacobian product; the product is linear in the points of each
-    /// density, so the total over densities needs only the total number of points.
-    /// </summary>
+    /// <summary>As <see cref="Encode"/> with the full Jacobian (linear in the points of each density).</summary>
     public static double EncodeWithJacobian(Descriptor d, long densities, long points) =>
-        Encode(d, densities, points) + d.Weightings * JacobianProduct(d, points);
+        d.Weightings * (points * (MomentsPerPoint(d) + DerivativesPerPoint(d)) + densities * (Invariants(d) + SparseGradient(d))
+                        + 2.0 * d.Invariants.SupportTotal * 3 * points);
+
+    /// <summary>Energy and forces by back-propagation (the model itself not counted).</summary>
+    public static double EncodeWithBackward(Descriptor d, long densities, long points) =>
+        d.Weightings * (points * (MomentsPerPoint(d) + DerivativesPerPoint(d)) + densities * (Invariants(d) + SparseGradient(d) + 2.0 * d.Invariants.SupportTotal)
+                        + 2.0 * d.Basis.Count * 3 * points);
 }

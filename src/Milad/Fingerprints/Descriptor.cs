@@ -32,7 +32,7 @@ public sealed partial class Descriptor
     public DescriptorSettings Settings { get; }
 
     /// <summary>Most threads one call may use (environments of a frame, atoms of the backward pass); default all cores.</summary>
-    public int MaxThreads { get; init; } = Environment.ProcessorCount;
+    public int MaxThreads { get; set; } = Environment.ProcessorCount;
 
     public InvariantSet Invariants { get; }
 

@@ -168,6 +168,12 @@ public sealed class InvariantSet
 
     private readonly Term[] _terms;
 
+    /// <summary>Nonzeros of dI/dOmega summed over the invariants: the rows combined per column of a Jacobian.</summary>
+    public int SupportTotal => _support.Length;
+
+    /// <summary>Terms of the derivatives dI/dOmega (each c x M x M): the work of the sparse gradient.</summary>
+    public int GradientTermCount => _gradientTerms.Length;
+
     /// <summary>The largest support of one invariant (moments it depends on).</summary>
     internal int MaxSupport { get; }
 

@@ -102,14 +102,21 @@ public class BenchCommandTests
     }
 
     [Fact]
-    public void FlopFormulasFollowTheBasisShapes()
+    public void FlopFormulasFollowTheKernels()
     {
+        // n_max 1, counted by hand from ZernikeBasis.Batch: r^2 5; solid harmonics (1,0) 10 + (1,1) 8;
+        // block (0,0): Jacobi 5 + norm 1 + m=0 4 = 10; block (1,1): 10 + one (+m,-m) pair 7 = 17.
+        var d1 = new Descriptor(Presets.Get("paper") with { NMax = 1 });
+        Assert.Equal(5 + 18 + 10 + 17, KernelFlops.MomentsPerPoint(d1));
+        // Derivatives: 1 (scale x w) + gradients 6 x (16 + 9) + blocks (6 + 2 + 21 x 1) + (6 + 2 + 21 x 3).
+        Assert.Equal(1 + 6 * 25 + 29 + 71, KernelFlops.DerivativesPerPoint(d1));
+
         var d = new Descriptor(Presets.Get("paper"));
-        // n_max 7: 36 (l, m) pairs, 20 (n, l) blocks, 120 basis functions.
-        Assert.Equal(120, d.Basis.Count);
-        Assert.Equal(8 * 36 + 5 * 20 + 4 * 120, KernelFlops.MomentsPerPoint(d));
         Assert.Equal(4.0 * d.Invariants.TermCount, KernelFlops.Invariants(d));
         Assert.Equal(10 * KernelFlops.MomentsPerPoint(d) + 2 * KernelFlops.Invariants(d), KernelFlops.Encode(d, 2, 10));
-        Assert.Equal(KernelFlops.Encode(d, 2, 10) + 2.0 * d.Length * 120 * 3 * 10, KernelFlops.EncodeWithJacobian(d, 2, 10));
+        Assert.Equal(10 * (KernelFlops.MomentsPerPoint(d) + KernelFlops.DerivativesPerPoint(d)) + 2 * (KernelFlops.Invariants(d) + KernelFlops.SparseGradient(d))
+            + 2.0 * d.Invariants.SupportTotal * 3 * 10, KernelFlops.EncodeWithJacobian(d, 2, 10));
+        // Every degree-3 term has three factors to differentiate: at least 3 gradient terms each.
+        Assert.InRange(d.Invariants.GradientTermCount, 2.5 * d.Invariants.TermCount, 3.0 * d.Invariants.TermCount);
     }
 }
