@@ -1,4 +1,6 @@
 using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using Milad.Structures;
 
 namespace Milad.Fingerprints;
@@ -96,14 +98,12 @@ public sealed partial class Descriptor
         var n = structure.Count;
         var partial = new double[n];
         var c = Invariants.Count;
-        Parallel.For(0, n, ParallelOptionsFor(n), centre =>
+        Parallel.For(0, (n + 3) / 4, ParallelOptionsFor(n), group =>
         {
-            var neighbours = list.Of(centre);
-            var ws = EncodingWorkspace.For(this, neighbours.Length + 1);
-            var values = ws.Values.AsSpan(0, Length);
-            for (var k = 0; k < Weightings; k++)
-                EncodePoints(ws, LoadEnvironment(structure, centre, neighbours, ws, k), values.Slice(k * c, c), false);
-            partial[centre] = model(centre, values, default);
+            var ws = EncodingWorkspace.For(this, 1);
+            EncodeEnvironmentGroup(structure, list, group, ws.Values);
+            for (var centre = 4 * group; centre < Math.Min(n, 4 * group + 4); centre++)
+                partial[centre] = model(centre, ws.Values.AsSpan((centre - 4 * group) * Length, Length), default);
         });
         double e = 0;
         foreach (var x in partial) e += x;
@@ -130,49 +130,66 @@ public sealed partial class Descriptor
         Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = MaxThreads }, chunk =>
         {
             var sum = sums[chunk] = new double[3 * n + 9];
-            for (var centre = chunk * n / chunks; centre < (chunk + 1) * n / chunks; centre++)
+            int from = chunk * n / chunks, to = (chunk + 1) * n / chunks;
+            var ws = EncodingWorkspace.For(this, 1);
+            var dEdI = new Vector256<double>[Weightings * c];
+            var dEdMoments = new Vector256<double>[Weightings * (m + 1)];
+            var fourMoments = new Vector256<double>[Weightings * (m + 1)];
+            for (var first = from; first < to; first += 4)
             {
-                var neighbours = list.Of(centre);
-                var ws = EncodingWorkspace.For(this, neighbours.Length + 1);
-                var stride = EncodingWorkspace.Stride(neighbours.Length + 1);
-                var columns = 3 * stride;
-                var values = ws.Values.AsSpan(0, Length);
-                var dEdI = ws.DEdI.AsSpan(0, Length);
-                // Forward with the moment derivatives of every weighting kept for the backward pass.
+                var lanes = Math.Min(4, to - first);
+                // Forward, four environments per pass over the terms (as EnvironmentEnergy), keeping each
+                // weighting's interleaved moments for the backward pass.
                 for (var k = 0; k < Weightings; k++)
                 {
-                    var count = LoadEnvironment(structure, centre, neighbours, ws, k);
-                    Basis.MomentsWithDerivatives(ws.X.AsSpan(0, count), ws.Y.AsSpan(0, count), ws.Z.AsSpan(0, count), ws.W.AsSpan(0, count),
-                        ws.DWx.AsSpan(0, count), ws.DWy.AsSpan(0, count), ws.DWz.AsSpan(0, count), 1 / Settings.Cutoff,
-                        ws.Moments.AsSpan(k * m, m), ws.DMoments.AsSpan(k * m * columns, m * columns), stride);
-                    Invariants.Evaluate(ws.Moments.AsSpan(k * m, m), values.Slice(k * c, c));
-                }
-                energies[centre] = model(centre, values, dEdI);
-                // dE/d(displacement) = sum_k (dE/dI_k dI_k/dOmega_k) dOmega_k/d(displacement).
-                var dEdPoints = ws.DEdPoints.AsSpan(0, columns);
-                dEdPoints.Clear();
-                for (var k = 0; k < Weightings; k++)
-                {
-                    Invariants.VectorJacobianProduct(ws.Moments.AsSpan(k * m, m), dEdI.Slice(k * c, c), ws.DEdMoments);
-                    for (var mu = 0; mu < m; mu++)
-                        if (ws.DEdMoments[mu] != 0)
-                            TensorPrimitives.MultiplyAdd(ws.DMoments.AsSpan((k * m + mu) * columns, columns), ws.DEdMoments[mu], dEdPoints, dEdPoints);
-                }
-                // Only the neighbours move; the centre, when part of the density, sits at the origin.
-                for (var p = 0; p < neighbours.Length; p++)
-                {
-                    var grad = new Vec3(dEdPoints[p], dEdPoints[stride + p], dEdPoints[2 * stride + p]);
-                    var j = neighbours[p].Index;
-                    // d = r_j + shift - r_centre: F_j = -dE/dd, F_centre = +dE/dd.
-                    sum[3 * j] -= grad.X; sum[3 * j + 1] -= grad.Y; sum[3 * j + 2] -= grad.Z;
-                    sum[3 * centre] += grad.X; sum[3 * centre + 1] += grad.Y; sum[3 * centre + 2] += grad.Z;
-                    var d = neighbours[p].Displacement;
-                    for (var a = 0; a < 3; a++)
+                    for (var lane = 0; lane < lanes; lane++)
                     {
-                        sum[3 * n + 3 * a] += d[a] * grad.X;
-                        sum[3 * n + 3 * a + 1] += d[a] * grad.Y;
-                        sum[3 * n + 3 * a + 2] += d[a] * grad.Z;
+                        var neighbours = list.Of(first + lane);
+                        ws = EncodingWorkspace.For(this, neighbours.Length + 1);
+                        var count = LoadEnvironment(structure, first + lane, neighbours, ws, k);
+                        Basis.AccumulateMoments(ws.X.AsSpan(0, count), ws.Y.AsSpan(0, count), ws.Z.AsSpan(0, count), ws.W.AsSpan(0, count), ws.Moments);
+                        Interleave(ws, lane);
                     }
+                    EvaluateFour(ws, lanes, ws.Values, k * c);
+                    ws.Four.AsSpan(0, m + 1).CopyTo(fourMoments.AsSpan(k * (m + 1), m + 1));
+                }
+                var lanesOfdEdI = MemoryMarshal.Cast<Vector256<double>, double>(dEdI.AsSpan());
+                for (var lane = 0; lane < lanes; lane++)
+                {
+                    var centre = first + lane;
+                    ws.DEdI.AsSpan(0, Length).Clear(); // a model may write only the entries it depends on
+                    energies[centre] = model(centre, ws.Values.AsSpan(lane * Length, Length), ws.DEdI.AsSpan(0, Length));
+                    for (var q = 0; q < Length; q++) lanesOfdEdI[4 * q + lane] = ws.DEdI[q];
+                }
+                for (var lane = lanes; lane < 4; lane++)
+                    for (var q = 0; q < Length; q++) lanesOfdEdI[4 * q + lane] = 0;
+                // dE/dOmega for four environments at once, then per environment dE/d(displacement) =
+                // dE/dOmega x dOmega/d(displacement) with the moment derivatives recomputed (they need not be kept).
+                for (var k = 0; k < Weightings; k++)
+                    Invariants.VectorJacobianProductFour(fourMoments.AsSpan(k * (m + 1), m + 1), dEdI.AsSpan(k * c, c), dEdMoments.AsSpan(k * (m + 1), m + 1));
+                var gradients = MemoryMarshal.Cast<Vector256<double>, double>(dEdMoments.AsSpan());
+                for (var lane = 0; lane < lanes; lane++)
+                {
+                    var centre = first + lane;
+                    var neighbours = list.Of(centre);
+                    ws = EncodingWorkspace.For(this, neighbours.Length + 1);
+                    var stride = EncodingWorkspace.Stride(neighbours.Length + 1);
+                    var columns = 3 * stride;
+                    var dEdPoints = ws.DEdPoints.AsSpan(0, columns);
+                    dEdPoints.Clear();
+                    for (var k = 0; k < Weightings; k++)
+                    {
+                        var count = LoadEnvironment(structure, centre, neighbours, ws, k);
+                        Basis.MomentsWithDerivatives(ws.X.AsSpan(0, count), ws.Y.AsSpan(0, count), ws.Z.AsSpan(0, count), ws.W.AsSpan(0, count),
+                            ws.DWx.AsSpan(0, count), ws.DWy.AsSpan(0, count), ws.DWz.AsSpan(0, count), 1 / Settings.Cutoff,
+                            ws.Moments.AsSpan(0, m), ws.DMoments.AsSpan(0, m * columns), stride);
+                        for (var mu = 0; mu < m; mu++)
+                        {
+                            var g = gradients[4 * (k * (m + 1) + mu) + lane];
+                            if (g != 0) TensorPrimitives.MultiplyAdd(ws.DMoments.AsSpan(mu * columns, columns), g, dEdPoints, dEdPoints);
+                        }
+                    }
+                    AddForces(structure, centre, neighbours, dEdPoints, stride, sum);
                 }
             }
         });
@@ -183,6 +200,31 @@ public sealed partial class Descriptor
         double e = 0;
         foreach (var x in energies) e += x;
         return e;
+    }
+
+    /// <summary>
+    /// Adds -dE/dx of one environment to <paramref name="sum"/> (3 x atoms forces, then the 3 x 3 virial) from
+    /// dE/d(displacement) of its neighbours (columns a x stride + p).
+    /// </summary>
+    private static void AddForces(Structure structure, int centre, ReadOnlySpan<Neighbour> neighbours, ReadOnlySpan<double> dEdPoints, int stride, double[] sum)
+    {
+        var n = structure.Count;
+        // Only the neighbours move; the centre, when part of the density, sits at the origin.
+        for (var p = 0; p < neighbours.Length; p++)
+        {
+            var grad = new Vec3(dEdPoints[p], dEdPoints[stride + p], dEdPoints[2 * stride + p]);
+            var j = neighbours[p].Index;
+            // d = r_j + shift - r_centre: F_j = -dE/dd, F_centre = +dE/dd.
+            sum[3 * j] -= grad.X; sum[3 * j + 1] -= grad.Y; sum[3 * j + 2] -= grad.Z;
+            sum[3 * centre] += grad.X; sum[3 * centre + 1] += grad.Y; sum[3 * centre + 2] += grad.Z;
+            var d = neighbours[p].Displacement;
+            for (var a = 0; a < 3; a++)
+            {
+                sum[3 * n + 3 * a] += d[a] * grad.X;
+                sum[3 * n + 3 * a + 1] += d[a] * grad.Y;
+                sum[3 * n + 3 * a + 2] += d[a] * grad.Z;
+            }
+        }
     }
 
     /// <summary>Chunks of atoms in the backward pass (fixed, so results do not depend on the thread count).</summary>

@@ -1,4 +1,6 @@
 using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using Milad.Invariants;
 using Milad.Moments;
 using Milad.Structures;
@@ -95,6 +97,79 @@ public sealed partial class Descriptor
             EncodePoints(ws, LoadMolecule(molecule, ws, k), values.Slice(k * c, c), false);
     }
 
+    /// <summary>
+    /// Fingerprints of many molecules into <paramref name="rows"/> (row i, Length numbers, is molecule i),
+    /// four at a time: the invariants of four molecules share one pass over the coupling terms
+    /// (<see cref="InvariantSet.EvaluateFour"/>). Allocates nothing; same numbers as <see cref="Encode(Structure, bool)"/>
+    /// to rounding.
+    /// </summary>
+    public void Encode(IReadOnlyList<Structure> molecules, Span<double> rows)
+    {
+        if (rows.Length < molecules.Count * Length) throw new ArgumentException($"rows needs {molecules.Count * Length} numbers");
+        var c = Invariants.Count;
+        for (var first = 0; first < molecules.Count; first += 4)
+        {
+            var lanes = Math.Min(4, molecules.Count - first);
+            for (var k = 0; k < Weightings; k++)
+            {
+                EncodingWorkspace ws = null!;
+                for (var lane = 0; lane < lanes; lane++)
+                {
+                    ws = EncodingWorkspace.For(this, molecules[first + lane].Count);
+                    var count = LoadMolecule(molecules[first + lane], ws, k);
+                    Basis.AccumulateMoments(ws.X.AsSpan(0, count), ws.Y.AsSpan(0, count), ws.Z.AsSpan(0, count), ws.W.AsSpan(0, count), ws.Moments);
+                    Interleave(ws, lane);
+                }
+                EvaluateFour(ws, lanes, rows.Slice(first * Length), k * c);
+            }
+        }
+    }
+
+    /// <summary>Copies ws.Moments into lane <paramref name="lane"/> of ws.Four.</summary>
+    private void Interleave(EncodingWorkspace ws, int lane)
+    {
+        var four = MemoryMarshal.Cast<Vector256<double>, double>(ws.Four.AsSpan());
+        var m = Basis.Count;
+        for (var mu = 0; mu < m; mu++) four[4 * mu + lane] = ws.Moments[mu];
+    }
+
+    /// <summary>Invariants of the densities in the first <paramref name="lanes"/> lanes of ws.Four into rows lane x Length + offset.</summary>
+    private void EvaluateFour(EncodingWorkspace ws, int lanes, Span<double> rows, int offset)
+    {
+        ws.Four[Basis.Count] = Vector256<double>.One;
+        Invariants.EvaluateFour(ws.Four, ws.FourValues);
+        var values = MemoryMarshal.Cast<Vector256<double>, double>(ws.FourValues.AsSpan());
+        for (var lane = 0; lane < lanes; lane++)
+        {
+            var row = rows.Slice(lane * Length + offset, Invariants.Count);
+            for (var q = 0; q < row.Length; q++) row[q] = values[4 * q + lane];
+        }
+    }
+
+    /// <summary>
+    /// Fingerprints (no Jacobian) of the environments of atoms 4 g .. 4 g + 3 (fewer at the end) into
+    /// <paramref name="rows"/>, one row of Length per atom: four environments share each pass over the terms.
+    /// </summary>
+    private void EncodeEnvironmentGroup(Structure structure, NeighbourList list, int group, Span<double> rows)
+    {
+        var first = 4 * group;
+        var lanes = Math.Min(4, structure.Count - first);
+        var c = Invariants.Count;
+        for (var k = 0; k < Weightings; k++)
+        {
+            EncodingWorkspace ws = null!;
+            for (var lane = 0; lane < lanes; lane++)
+            {
+                var neighbours = list.Of(first + lane);
+                ws = EncodingWorkspace.For(this, neighbours.Length + 1);
+                var count = LoadEnvironment(structure, first + lane, neighbours, ws, k);
+                Basis.AccumulateMoments(ws.X.AsSpan(0, count), ws.Y.AsSpan(0, count), ws.Z.AsSpan(0, count), ws.W.AsSpan(0, count), ws.Moments);
+                Interleave(ws, lane);
+            }
+            EvaluateFour(ws, lanes, rows, k * c);
+        }
+    }
+
     /// <summary>Fingerprint of a whole molecule (molecule mode), optionally with its Jacobian.</summary>
     public Fingerprint Encode(Structure molecule, bool withJacobian = false)
     {
@@ -156,17 +231,16 @@ public sealed partial class Descriptor
         var size = Length * 3 * n;
         if (values.Length < n * Length || (jacobian != null && jacobian.Length < n * size))
             throw new ArgumentException($"values needs {n * Length} numbers and jacobian {n * size}");
+        if (jacobian == null)
+        {
+            Parallel.For(0, (n + 3) / 4, ParallelOptionsFor(n), group => EncodeEnvironmentGroup(structure, list, group, values.AsSpan(4 * group * Length)));
+            return;
+        }
         Parallel.For(0, n, ParallelOptionsFor(n), centre =>
         {
             var neighbours = list.Of(centre);
             var ws = EncodingWorkspace.For(this, neighbours.Length + 1);
             var row = values.AsSpan(centre * Length, Length);
-            if (jacobian == null)
-            {
-                for (var k = 0; k < Weightings; k++)
-                    EncodePoints(ws, LoadEnvironment(structure, centre, neighbours, ws, k), row.Slice(k * c, c), false);
-                return;
-            }
             var jac = jacobian.AsSpan(centre * size, size);
             jac.Clear();
             for (var k = 0; k < Weightings; k++)

@@ -1,3 +1,4 @@
+using System.Runtime.Intrinsics;
 using Milad.Moments;
 
 namespace Milad.Fingerprints;
@@ -26,8 +27,11 @@ internal sealed class EncodingWorkspace
     /// <summary>dE/dMoments and dE/d(displacement) of the backward pass of the potentials.</summary>
     public double[] DEdMoments = [], DEdPoints = [];
 
-    /// <summary>A fingerprint and dE/dI (Length each).</summary>
+    /// <summary>Four fingerprints (4 x Length) and dE/dI (Length).</summary>
     public double[] Values = [], DEdI = [];
+
+    /// <summary>Moments of four densities interleaved (moment mu of lane i at [4 mu + i], then four 1s) and their invariants.</summary>
+    public Vector256<double>[] Four = [], FourValues = [];
 
     /// <summary>For each neighbour, the column of its atom in a local Jacobian.</summary>
     public int[] Columns = [];
@@ -53,7 +57,9 @@ internal sealed class EncodingWorkspace
         var w = descriptor.Weightings;
         if (ws.Moments.Length < w * m) { ws.Moments = new double[w * m]; ws.DEdMoments = new double[m]; }
         if (ws.DMoments.Length < w * m * columns) ws.DMoments = new double[w * m * columns];
-        if (ws.Values.Length < descriptor.Length) { ws.Values = new double[descriptor.Length]; ws.DEdI = new double[descriptor.Length]; }
+        if (ws.Values.Length < 4 * descriptor.Length) { ws.Values = new double[4 * descriptor.Length]; ws.DEdI = new double[descriptor.Length]; }
+        if (ws.Four.Length < m + 1) ws.Four = new Vector256<double>[m + 1];
+        if (ws.FourValues.Length < descriptor.Invariants.Count) ws.FourValues = new Vector256<double>[descriptor.Invariants.Count];
         if (ws.PointGrad.Length < descriptor.Invariants.Count * columns) ws.PointGrad = new double[descriptor.Invariants.Count * columns];
         if (ws.DEdPoints.Length < columns) ws.DEdPoints = new double[columns];
         return ws;

@@ -177,22 +177,24 @@ public sealed partial class ZernikeBasis
                     var f = m == 0 ? 1.0 : ((m & 1) == 0 ? Math.Sqrt(2) : -Math.Sqrt(2));
                     var fr = f * radial;
                     var vre = fr * re[i];
-                    acc[off + m] += w * vre;
+                    acc[off + m] = Vector256.FusedMultiplyAdd(w, vre, acc[off + m]);
                     var vim = fr * im[i];
-                    if (m > 0) acc[off - m] += w * vim;
+                    if (m > 0) acc[off - m] = Vector256.FusedMultiplyAdd(w, vim, acc[off - m]);
                     if (!grad) continue;
                     var fdr = f * dRadial;
+                    var fdrRe = fdr * re[i];
+                    var fdrIm = fdr * im[i];
                     for (var a = 0; a < 3; a++)
                     {
                         var xa = a == 0 ? x : a == 1 ? y : z;
                         var dwa = a == 0 ? dwx : a == 1 ? dwy : dwz;
                         var col = (nuint)(a * stride + p0);
-                        var dre = fdr * xa * re[i] + fr * gre[a * LL + i];
-                        (sw * dre + vre * dwa).StoreUnsafe(ref dm, (nuint)(off + m) * rowStride + col);
+                        var dre = Vector256.FusedMultiplyAdd(fdrRe, xa, fr * gre[a * LL + i]);
+                        Vector256.FusedMultiplyAdd(sw, dre, vre * dwa).StoreUnsafe(ref dm, (nuint)(off + m) * rowStride + col);
                         if (m > 0)
                         {
-                            var dim = fdr * xa * im[i] + fr * gim[a * LL + i];
-                            (sw * dim + vim * dwa).StoreUnsafe(ref dm, (nuint)(off - m) * rowStride + col);
+                            var dim = Vector256.FusedMultiplyAdd(fdrIm, xa, fr * gim[a * LL + i]);
+                            Vector256.FusedMultiplyAdd(sw, dim, vim * dwa).StoreUnsafe(ref dm, (nuint)(off - m) * rowStride + col);
                         }
                     }
                 }

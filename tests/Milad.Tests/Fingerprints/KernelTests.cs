@@ -123,6 +123,35 @@ public class KernelTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void FourAtATimeEqualsOneAtATime()
+    {
+        // 7 molecules: one full group of four and a group of three; a second weighting doubles each row.
+        var molecules = StructureFiles.Read(TestData.File("molecules", "qm9_first100.xyz")).Skip(20).Take(7).ToArray();
+        var d = new Descriptor(Presets.Get("paper") with { SecondWeights = new Dictionary<string, double> { ["H"] = 1, ["C"] = 2, ["N"] = 3, ["O"] = 4, ["F"] = 5 } });
+        var rows = new double[molecules.Length * d.Length];
+        d.Encode(molecules, rows);
+        double worst = 0;
+        for (var i = 0; i < molecules.Length; i++)
+        {
+            var one = d.Encode(molecules[i]).Values;
+            var scale = one.Max(Math.Abs);
+            for (var q = 0; q < d.Length; q++) worst = Math.Max(worst, Math.Abs(one[q] - rows[i * d.Length + q]) / scale);
+        }
+        // Environments: the grouped values against EncodeLocal, which evaluates one environment at a time.
+        var frame = StructureFiles.Read(TestData.File("mlearn", "Mo_test.xyz")).First();
+        var env = new Descriptor(Presets.Get("paper", "environments") with { NMax = 6 });
+        var grouped = env.EncodeEnvironments(frame);
+        var local = env.EncodeLocal(frame);
+        for (var i = 0; i < frame.Count; i++)
+        {
+            var scale = local[i].Values.Max(Math.Abs);
+            for (var q = 0; q < env.Length; q++) worst = Math.Max(worst, Math.Abs(local[i].Values[q] - grouped[i].Values[q]) / scale);
+        }
+        output.WriteLine($"worst relative difference {worst:E1}");
+        Assert.True(worst < 1e-14, $"four-at-a-time differs by {worst:E2}");
+    }
+
+    [Fact]
     public void SteadyStateEncodingAllocatesNothingPerEnvironment()
     {
         var frame = StructureFiles.Read(TestData.File("mlearn", "Mo_test.xyz")).First();
@@ -141,9 +170,12 @@ public class KernelTests(ITestOutputHelper output)
         var molecules = StructureFiles.Read(TestData.File("molecules", "qm9_first100.xyz")).Take(20).ToArray();
         var m = new Descriptor(Presets.Get("paper"));
         var fingerprint = new double[m.Length];
+        var rows = new double[molecules.Length * m.Length];
         foreach (var molecule in molecules) m.Encode(molecule, fingerprint);
+        m.Encode(molecules, rows);
         before = GC.GetAllocatedBytesForCurrentThread();
         foreach (var molecule in molecules) m.Encode(molecule, fingerprint);
+        m.Encode(molecules, rows);
         var molecular = GC.GetAllocatedBytesForCurrentThread() - before;
         output.WriteLine($"{n} environments with Jacobians: {perFrame} bytes allocated, of which the neighbour list {listBytes}; 20 molecules: {molecular} bytes");
         Assert.True(perFrame - listBytes < 4096, $"{perFrame - listBytes} bytes beyond the neighbour list for {n} environments");
