@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
@@ -126,6 +127,7 @@ public sealed partial class Descriptor
     }
 
     /// <summary>Copies ws.Moments into lane <paramref name="lane"/> of ws.Four.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot loops: optimised at once, not first as unoptimised code patched by on-stack replacement
     private void Interleave(EncodingWorkspace ws, int lane)
     {
         var four = MemoryMarshal.Cast<Vector256<double>, double>(ws.Four.AsSpan());
@@ -134,6 +136,7 @@ public sealed partial class Descriptor
     }
 
     /// <summary>Invariants of the densities in the first <paramref name="lanes"/> lanes of ws.Four into rows lane x Length + offset.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot loops: optimised at once, not first as unoptimised code patched by on-stack replacement
     private void EvaluateFour(EncodingWorkspace ws, int lanes, Span<double> rows, int offset)
     {
         ws.Four[Basis.Count] = Vector256<double>.One;
@@ -350,6 +353,7 @@ public sealed partial class Descriptor
     /// each point, Angstrom), Count rows of 3 stride: columns a x stride + p (see <see cref="EncodingWorkspace"/>).
     /// Returns that stride (0 without the Jacobian).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot loops: optimised at once, not first as unoptimised code patched by on-stack replacement
     private int EncodePoints(EncodingWorkspace ws, int count, Span<double> values, bool withJacobian)
     {
         ReadOnlySpan<double> x = ws.X.AsSpan(0, count), y = ws.Y.AsSpan(0, count), z = ws.Z.AsSpan(0, count), w = ws.W.AsSpan(0, count);

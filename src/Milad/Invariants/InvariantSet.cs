@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using Milad.Moments;
 
@@ -146,6 +147,7 @@ public sealed class InvariantSet
     }
 
     /// <summary>g[s] = dI_q / dOmega_(Support(q)[s]) for the extended moments x (the slot Basis.Count holds 1).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot loops: optimised at once, not first as unoptimised code patched by on-stack replacement
     private void SparseGradient(int q, ReadOnlySpan<double> x, Span<double> g)
     {
         var terms = _gradientTerms.AsSpan();
@@ -288,6 +290,7 @@ public sealed class InvariantSet
     }
 
     /// <summary>The uniform term loop over moments extended by the slot that holds 1.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot loops: optimised at once, not first as unoptimised code patched by on-stack replacement
     private void EvaluateTerms(ReadOnlySpan<double> x, Span<double> values)
     {
         // Four partial sums: one running sum would wait on the latency of every add.
@@ -322,6 +325,7 @@ public sealed class InvariantSet
     /// invariant q of each. Every term is loaded once for four densities and the moments load as whole vectors:
     /// several times the throughput of four calls of <see cref="Evaluate"/>.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot loops: optimised at once, not first as unoptimised code patched by on-stack replacement
     public void EvaluateFour(ReadOnlySpan<Vector256<double>> x, Span<Vector256<double>> values)
     {
         if (x.Length < Basis.Count + 1 || values.Length < Count) throw new ArgumentException("x needs Basis.Count + 1 vectors, values Count");
@@ -346,6 +350,7 @@ public sealed class InvariantSet
     /// <see cref="VectorJacobianProduct"/> for four densities at once, in the lanes of <see cref="EvaluateFour"/>:
     /// <paramref name="result"/>[mu] (Basis.Count + 1 vectors; the last is scratch) = sum_q weights[q] dI_q/dOmega_mu, lane by lane.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot loops: optimised at once, not first as unoptimised code patched by on-stack replacement
     public void VectorJacobianProductFour(ReadOnlySpan<Vector256<double>> x, ReadOnlySpan<Vector256<double>> weights, Span<Vector256<double>> result)
     {
         var m = Basis.Count;
@@ -389,6 +394,7 @@ public sealed class InvariantSet
     /// a few scaled moment rows: about <see cref="MaxSupport"/> x columns multiply-adds per invariant, not
     /// Basis.Count x columns.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot loops: optimised at once, not first as unoptimised code patched by on-stack replacement
     public void EvaluateWithDerivatives(ReadOnlySpan<double> moments, Span<double> values, ReadOnlySpan<double> dMoments, int columns, Span<double> result)
     {
         var m = Basis.Count;
@@ -446,6 +452,7 @@ public sealed class InvariantSet
     /// <paramref name="result"/> = sum_q weights[q] dI_q/dOmega (length Basis.Count, overwritten):
     /// the back-propagation step from invariants to moments.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot loops: optimised at once, not first as unoptimised code patched by on-stack replacement
     public void VectorJacobianProduct(ReadOnlySpan<double> moments, ReadOnlySpan<double> weights, Span<double> result)
     {
         var m = Basis.Count;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
@@ -11,6 +12,7 @@ namespace Milad.Invariants;
 /// </summary>
 internal static class RowCombination
 {
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot loops: optimised at once, not first as unoptimised code patched by on-stack replacement
     public static void Write(ReadOnlySpan<double> weights, ReadOnlySpan<int> rows, ReadOnlySpan<double> source, int columns, Span<double> target)
     {
         if (columns % Vector256<double>.Count != 0) { WriteScalar(weights, rows, source, columns, target); return; }

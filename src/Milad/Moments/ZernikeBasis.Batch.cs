@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
@@ -14,6 +15,7 @@ public sealed partial class ZernikeBasis
     /// <summary>
     /// <c>moments[mu] = sum_p w[p] Z_mu(x[p], y[p], z[p])</c> (unit-ball coordinates; overwritten, length Count).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot loops: optimised at once, not first as unoptimised code patched by on-stack replacement
     public void AccumulateMoments(ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<double> z, ReadOnlySpan<double> w, Span<double> moments)
     {
         var s = BatchScratch.For(this);
@@ -34,6 +36,7 @@ public sealed partial class ZernikeBasis
     /// = scale w[p] dZ_mu/dx_a + Z_mu dw_a[p]</c>. <paramref name="stride"/> is the point count rounded up
     /// to <see cref="Lanes"/>; the padding columns are written as zeros.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot loops: optimised at once, not first as unoptimised code patched by on-stack replacement
     public void MomentsWithDerivatives(ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<double> z, ReadOnlySpan<double> w,
         ReadOnlySpan<double> dwx, ReadOnlySpan<double> dwy, ReadOnlySpan<double> dwz, double scale,
         Span<double> moments, Span<double> dMoments, int stride)
@@ -67,6 +70,7 @@ public sealed partial class ZernikeBasis
     /// One vector of points: accumulates W Z_mu into acc[mu]; with a non-empty <paramref name="dMoments"/>
     /// also writes the derivative rows at columns p0..p0+3.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot loops: optimised at once, not first as unoptimised code patched by on-stack replacement
     private void Batch(Vector256<double> x, Vector256<double> y, Vector256<double> z, Vector256<double> w,
         Vector256<double> dwx, Vector256<double> dwy, Vector256<double> dwz, double scale,
         BatchScratch s, Span<Vector256<double>> acc, Span<double> dMoments, int stride, int p0)
