@@ -18,8 +18,10 @@ namespace Milad.Cli;
 /// multiply by the slot that holds 1, so every term does the same 4).</item>
 /// <item>Jacobian, per density with P points: the sparse dI/dOmega, 3 per gradient term (c x M x M,
 /// added), then 2 x nonzeros of dI/dOmega x 3P for the product with dOmega/dx.</item>
-/// <item>Backward pass of the potentials (forces without the Jacobian): the sparse gradient, 2 per nonzero
-/// to weight and add it into dE/dOmega, and 2 x basis functions x 3P for dE/dOmega x dOmega/dx.</item>
+/// <item>Backward pass of the potentials (forces without the Jacobian, four environments per pass): 9 per
+/// term for dE/dOmega (weight, three products, three adds), then per point the solid-harmonic gradients
+/// (as above), the Jacobi derivative 6 per (l, k), 8 per basis function to contract dE/dOmega over n with
+/// the radial factor and its derivative, and 20 per (l, m) to combine them with the angular parts.</item>
 /// </list>
 /// </summary>
 public static class KernelFlops
@@ -66,6 +68,16 @@ public static class KernelFlops
 
     /// <summary>Energy and forces by back-propagation (the model itself not counted).</summary>
     public static double EncodeWithBackward(Descriptor d, long densities, long points) =>
-        d.Weightings * (points * (MomentsPerPoint(d) + DerivativesPerPoint(d)) + densities * (Invariants(d) + SparseGradient(d) + 2.0 * d.Invariants.SupportTotal)
-                        + 2.0 * d.Basis.Count * 3 * points);
+        d.Weightings * (points * (2 * MomentsPerPoint(d) + PullBackPerPoint(d)) + densities * (Invariants(d) + 9.0 * d.Invariants.TermCount));
+
+    /// <summary>FLOP per point of the backward pass through the basis (ZernikeBasis.PullBack).</summary>
+    public static double PullBackPerPoint(Descriptor d)
+    {
+        var nMax = d.Basis.NMax;
+        double f = 5 + 20;
+        for (var l = 0; l <= nMax; l++)
+            for (var m = 0; m <= l; m++) f += (m == l ? (l > 0 ? 8 : 0) : 10) + 3 * 2 * (m == l ? (l > 0 ? 9 : 0) : 16) + 20;
+        foreach (var (_, l) in d.Basis.Blocks) f += 5 + 6 + 8 * (2 * l + 1);
+        return f;
+    }
 }

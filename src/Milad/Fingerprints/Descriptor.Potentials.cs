@@ -164,7 +164,7 @@ public sealed partial class Descriptor
                 for (var lane = lanes; lane < 4; lane++)
                     for (var q = 0; q < Length; q++) lanesOfdEdI[4 * q + lane] = 0;
                 // dE/dOmega for four environments at once, then per environment dE/d(displacement) =
-                // dE/dOmega x dOmega/d(displacement) with the moment derivatives recomputed (they need not be kept).
+                // dE/dOmega x dOmega/d(displacement), contracted inside the basis kernel (ZernikeBasis.PullBack).
                 for (var k = 0; k < Weightings; k++)
                     Invariants.VectorJacobianProductFour(fourMoments.AsSpan(k * (m + 1), m + 1), dEdI.AsSpan(k * c, c), dEdMoments.AsSpan(k * (m + 1), m + 1));
                 var gradients = MemoryMarshal.Cast<Vector256<double>, double>(dEdMoments.AsSpan());
@@ -180,14 +180,10 @@ public sealed partial class Descriptor
                     for (var k = 0; k < Weightings; k++)
                     {
                         var count = LoadEnvironment(structure, centre, neighbours, ws, k);
-                        Basis.MomentsWithDerivatives(ws.X.AsSpan(0, count), ws.Y.AsSpan(0, count), ws.Z.AsSpan(0, count), ws.W.AsSpan(0, count),
+                        for (var mu = 0; mu < m; mu++) ws.DEdMoments[mu] = gradients[4 * (k * (m + 1) + mu) + lane];
+                        Basis.PullBack(ws.X.AsSpan(0, count), ws.Y.AsSpan(0, count), ws.Z.AsSpan(0, count), ws.W.AsSpan(0, count),
                             ws.DWx.AsSpan(0, count), ws.DWy.AsSpan(0, count), ws.DWz.AsSpan(0, count), 1 / Settings.Cutoff,
-                            ws.Moments.AsSpan(0, m), ws.DMoments.AsSpan(0, m * columns), stride);
-                        for (var mu = 0; mu < m; mu++)
-                        {
-                            var g = gradients[4 * (k * (m + 1) + mu) + lane];
-                            if (g != 0) TensorPrimitives.MultiplyAdd(ws.DMoments.AsSpan(mu * columns, columns), g, dEdPoints, dEdPoints);
-                        }
+                            ws.DEdMoments, dEdPoints, stride);
                     }
                     AddForces(structure, centre, neighbours, dEdPoints, stride, sum);
                 }

@@ -56,6 +56,15 @@ public class KernelTests(ITestOutputHelper output)
         var withDerivatives = new double[m];
         var d = Enumerable.Repeat(double.NaN, 3 * stride * m).ToArray(); // padding must be overwritten with zeros
         basis.MomentsWithDerivatives(x, y, z, w, dwx, dwy, dwz, scale, withDerivatives, d, stride);
+        // The backward pass contracts the same derivatives with dE/dOmega without forming them.
+        var g = Enumerable.Range(0, m).Select(_ => rng.NextDouble() - 0.5).ToArray();
+        var pulled = new double[3 * stride];
+        basis.PullBack(x, y, z, w, dwx, dwy, dwz, scale, g, pulled, stride);
+        var contracted = new double[3 * stride];
+        for (var mu = 0; mu < m; mu++)
+            for (var col = 0; col < 3 * stride; col++) contracted[col] += g[mu] * expectedD[mu * 3 * stride + col];
+        var errPull = contracted.Select((e, i) => Math.Abs(e - pulled[i])).Max() / Math.Max(contracted.Max(Math.Abs), 1e-300);
+        Assert.True(errPull < 1e-13, $"pulled-back gradient differs by {errPull:E2}");
         var scaleOfMoments = expected.Max(Math.Abs);
         var errMoments = expected.Select((e, i) => Math.Max(Math.Abs(e - moments[i]), Math.Abs(e - withDerivatives[i]))).Max() / scaleOfMoments;
         var errD = expectedD.Select((e, i) => Math.Abs(e - d[i])).Max() / expectedD.Max(Math.Abs);
