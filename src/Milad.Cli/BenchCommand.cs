@@ -68,7 +68,7 @@ public static class BenchCommand
         BenchReport.WriteTable(stdout, machine, results);
         foreach (var r in results.Where(r => r.Speedup != null))
             stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{r.Case.Name}: {r.Speedup:F2} x the throughput on 1 worker (the potential also uses up to {Environment.ProcessorCount} thread(s) inside a frame)"));
+                $"{r.Case.Name}: {r.Speedup:F2} x the throughput on 1 thread"));
         if (jsonPath != null) stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{results.Count} benchmark(s) -> {jsonPath}"));
         return MiladCommand.Ok;
     }

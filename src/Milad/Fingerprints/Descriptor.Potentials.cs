@@ -101,7 +101,7 @@ public sealed partial class Descriptor
         Parallel.For(0, (n + 3) / 4, ParallelOptionsFor(n), group =>
         {
             var ws = EncodingWorkspace.For(this, 1);
-            EncodeEnvironmentGroup(structure, list, group, ws.Values);
+            EncodeEnvironmentGroup(structure, list, 4 * group, Math.Min(4, n - 4 * group), ws.Values);
             for (var centre = 4 * group; centre < Math.Min(n, 4 * group + 4); centre++)
                 partial[centre] = model(centre, ws.Values.AsSpan((centre - 4 * group) * Length, Length), default);
         });
@@ -138,21 +138,8 @@ public sealed partial class Descriptor
             for (var first = from; first < to; first += 4)
             {
                 var lanes = Math.Min(4, to - first);
-                // Forward, four environments per pass over the terms (as EnvironmentEnergy), keeping each
-                // weighting's interleaved moments for the backward pass.
-                for (var k = 0; k < Weightings; k++)
-                {
-                    for (var lane = 0; lane < lanes; lane++)
-                    {
-                        var neighbours = list.Of(first + lane);
-                        ws = EncodingWorkspace.For(this, neighbours.Length + 1);
-                        var count = LoadEnvironment(structure, first + lane, neighbours, ws, k);
-                        Basis.AccumulateMoments(ws.X.AsSpan(0, count), ws.Y.AsSpan(0, count), ws.Z.AsSpan(0, count), ws.W.AsSpan(0, count), ws.Moments);
-                        Interleave(ws, lane);
-                    }
-                    EvaluateFour(ws, lanes, ws.Values, k * c);
-                    ws.Four.AsSpan(0, m + 1).CopyTo(fourMoments.AsSpan(k * (m + 1), m + 1));
-                }
+                // Forward as EnvironmentEnergy, keeping each weighting's interleaved moments for the backward pass.
+                EncodeEnvironmentGroup(structure, list, first, lanes, ws.Values, fourMoments);
                 var lanesOfdEdI = MemoryMarshal.Cast<Vector256<double>, double>(dEdI.AsSpan());
                 for (var lane = 0; lane < lanes; lane++)
                 {

@@ -150,14 +150,15 @@ public sealed partial class Descriptor
     }
 
     /// <summary>
-    /// Fingerprints (no Jacobian) of the environments of atoms 4 g .. 4 g + 3 (fewer at the end) into
+    /// Fingerprints (no Jacobian) of the environments of atoms first .. first + lanes - 1 (lanes &lt;= 4) into
     /// <paramref name="rows"/>, one row of Length per atom: four environments share each pass over the terms.
+    /// <paramref name="moments"/>, when given, receives each weighting's interleaved moments (Basis.Count + 1
+    /// vectors per weighting) for a backward pass.
     /// </summary>
-    private void EncodeEnvironmentGroup(Structure structure, NeighbourList list, int group, Span<double> rows)
+    private void EncodeEnvironmentGroup(Structure structure, NeighbourList list, int first, int lanes, Span<double> rows, Span<Vector256<double>> moments = default)
     {
-        var first = 4 * group;
-        var lanes = Math.Min(4, structure.Count - first);
         var c = Invariants.Count;
+        var m = Basis.Count;
         for (var k = 0; k < Weightings; k++)
         {
             EncodingWorkspace ws = null!;
@@ -170,6 +171,7 @@ public sealed partial class Descriptor
                 Interleave(ws, lane);
             }
             EvaluateFour(ws, lanes, rows, k * c);
+            if (!moments.IsEmpty) ws.Four.AsSpan(0, m + 1).CopyTo(moments.Slice(k * (m + 1), m + 1));
         }
     }
 
@@ -236,7 +238,8 @@ public sealed partial class Descriptor
             throw new ArgumentException($"values needs {n * Length} numbers and jacobian {n * size}");
         if (jacobian == null)
         {
-            Parallel.For(0, (n + 3) / 4, ParallelOptionsFor(n), group => EncodeEnvironmentGroup(structure, list, group, values.AsSpan(4 * group * Length)));
+            Parallel.For(0, (n + 3) / 4, ParallelOptionsFor(n), group =>
+                EncodeEnvironmentGroup(structure, list, 4 * group, Math.Min(4, n - 4 * group), values.AsSpan(4 * group * Length)));
             return;
         }
         Parallel.For(0, n, ParallelOptionsFor(n), centre =>
