@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using Milad.Decoding;
 using Milad.Fingerprints;
 using Milad.IO;
@@ -38,6 +40,8 @@ public sealed class BenchSuite(string dataDirectory, int threads)
         ("predict-energy-forces", ["mlearn/Mo_train.xyz", "mlearn/Mo_test.xyz"]),
         ("predict-energy-forces-2threads", ["mlearn/Mo_train.xyz", "mlearn/Mo_test.xyz"]),
         ("decode", [Qm9]),
+        ("kernel-moments-nmax7", ["mlearn/Mo_test.xyz"]),
+        ("kernel-invariants-nmax7", ["mlearn/Mo_test.xyz"]),
     ];
 
     private readonly ConcurrentDictionary<string, Structure[]> _files = new();
@@ -58,6 +62,8 @@ public sealed class BenchSuite(string dataDirectory, int threads)
         // With predict-energy-forces at one thread (the default), the pair gives the scaling.
         "predict-energy-forces-2threads" => Predict(name, forces: true, 2),
         "decode" => Decode(name),
+        "kernel-moments-nmax7" => Kernel(name, invariants: false),
+        "kernel-invariants-nmax7" => Kernel(name, invariants: true),
         _ => throw new InputException($"unknown benchmark '{name}' (expected {string.Join(", ", All.Select(a => a.Name))})"),
     };
 
@@ -152,6 +158,68 @@ public sealed class BenchSuite(string dataDirectory, int threads)
             });
             extra["decoded"] = decoded.Sum();
         }, null, extra);
+    }
+
+    /// <summary>
+    /// One kernel alone on the Mo environments at n_max 7 (paper preset, 5 A): the moments of every
+    /// environment from its points (items = points), or the invariants of every environment from its moments,
+    /// four per pass over the terms (items = environments). What the fraction of peak of each kernel is read from.
+    /// </summary>
+    private BenchCase Kernel(string name, bool invariants)
+    {
+        var cells = Read("mlearn/Mo_test.xyz");
+        var d = new Descriptor(Presets.Get("paper", "environments"));
+        var m = d.Basis.Count;
+        var points = new List<double[]>();   // per environment: x..., y..., z..., w...
+        var moments = new List<double[]>();
+        foreach (var cell in cells)
+        {
+            var list = NeighbourList.Build(cell, d.Settings.Cutoff);
+            var envMoments = d.EnvironmentMoments(cell);
+            for (var i = 0; i < cell.Count; i++)
+            {
+                var nb = list.Of(i);
+                var p = new double[4 * nb.Length];
+                for (var j = 0; j < nb.Length; j++)
+                {
+                    var x = nb[j].Displacement / d.Settings.Cutoff;
+                    (p[j], p[nb.Length + j], p[2 * nb.Length + j]) = (x.X, x.Y, x.Z);
+                    p[3 * nb.Length + j] = 0.5 * (1 + Math.Cos(Math.PI * nb[j].Displacement.Norm / d.Settings.Cutoff)); // the cosine cutoff
+                }
+                points.Add(p);
+                moments.Add(envMoments[i]);
+            }
+        }
+        long totalPoints = points.Sum(p => p.Length / 4);
+        var extra = DescriptorFacts(d, cells.Length, totalPoints);
+        if (!invariants)
+        {
+            var output = new double[m];
+            return new BenchCase(name, $"the moments kernel alone: {points.Count} Mo environments, n_max 7, from their points", "points",
+                totalPoints, 1, () =>
+                {
+                    foreach (var p in points)
+                    {
+                        var n = p.Length / 4;
+                        d.Basis.AccumulateMoments(p.AsSpan(0, n), p.AsSpan(n, n), p.AsSpan(2 * n, n), p.AsSpan(3 * n, n), output);
+                    }
+                }, totalPoints * KernelFlops.MomentsPerPoint(d), extra);
+        }
+        // Moments interleaved four environments per group, as the encoder does, with the slot that holds 1.
+        var groups = new List<Vector256<double>[]>();
+        for (var first = 0; first < moments.Count; first += 4)
+        {
+            var four = new Vector256<double>[m + 1];
+            var lanes = MemoryMarshal.Cast<Vector256<double>, double>(four.AsSpan());
+            for (var lane = 0; lane < 4 && first + lane < moments.Count; lane++)
+                for (var mu = 0; mu < m; mu++) lanes[4 * mu + lane] = moments[first + lane][mu];
+            four[m] = Vector256<double>.One;
+            groups.Add(four);
+        }
+        var values = new Vector256<double>[d.Invariants.Count];
+        return new BenchCase(name, $"the invariants kernel alone: {moments.Count} Mo environments, n_max 7, four per pass", "environments",
+            moments.Count, 1, () => { foreach (var g in groups) d.Invariants.EvaluateFour(g, values); },
+            4.0 * groups.Count * KernelFlops.Invariants(d), extra);
     }
 
     private static Dictionary<string, object> DescriptorFacts(Descriptor d, int frames, long points) => new()
