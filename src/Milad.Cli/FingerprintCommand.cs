@@ -70,8 +70,9 @@ public static class FingerprintCommand
     {
         var part = shard ?? Shard.All;
         // Settings errors surface before any file is opened or written.
-        var molecule = new Descriptor(options.SettingsFor("molecule"));
-        var environments = new Descriptor(options.SettingsFor("environments"));
+        // --threads bounds all threads: frames run in parallel in the pipeline, atoms of a frame in the descriptor.
+        var molecule = new Descriptor(options.SettingsFor("molecule")) { MaxThreads = threads };
+        var environments = new Descriptor(options.SettingsFor("environments")) { MaxThreads = threads };
         foreach (var input in inputs)
             if (!File.Exists(input)) throw new InputException($"{input}: no such file");
         FingerprintSink.CheckFormat(output, options);
