@@ -38,18 +38,7 @@ public sealed partial class Descriptor
             for (var weighting = 0; weighting < Weightings; weighting++)
             {
                 var stride = EncodePoints(ws, LoadEnvironment(structure, centre, neighbours, ws, weighting), values.AsSpan(weighting * c, c), true);
-                // Displacement d = r_j + shift - r_centre: +g into atom j's columns, -g into the centre's.
-                for (var q = 0; q < c; q++)
-                {
-                    var src = ws.PointGrad.AsSpan(q * 3 * stride, 3 * stride);
-                    var dst = jac.AsSpan((weighting * c + q) * 3 * k, 3 * k);
-                    for (var a = 0; a < 3; a++)
-                    {
-                        var column = src.Slice(a * stride, neighbours.Length);
-                        for (var p = 0; p < column.Length; p++) dst[3 * ws.Columns[p] + a] += column[p];
-                        dst[3 * centreColumn + a] -= TensorPrimitives.Sum(column);
-                    }
-                }
+                AddToAtomColumns(ws, stride, neighbours.Length, centreColumn, jac.AsSpan(weighting * c * 3 * k, c * 3 * k), k);
             }
             result[centre] = new LocalEnvironment(values, atoms, jac);
         });

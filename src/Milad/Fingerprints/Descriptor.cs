@@ -246,26 +246,37 @@ public sealed partial class Descriptor
         {
             var neighbours = list.Of(centre);
             var ws = EncodingWorkspace.For(this, neighbours.Length + 1);
+            for (var p = 0; p < neighbours.Length; p++) ws.Columns[p] = neighbours[p].Index;
             var row = values.AsSpan(centre * Length, Length);
             var jac = jacobian.AsSpan(centre * size, size);
             jac.Clear();
             for (var k = 0; k < Weightings; k++)
             {
                 var stride = EncodePoints(ws, LoadEnvironment(structure, centre, neighbours, ws, k), row.Slice(k * c, c), true);
-                // Displacement d = r_j + shift - r_centre: +g into atom j's columns, -g into the centre's.
-                for (var q = 0; q < c; q++)
-                {
-                    var src = ws.PointGrad.AsSpan(q * 3 * stride, 3 * stride);
-                    var dst = jac.Slice((k * c + q) * 3 * n, 3 * n);
-                    for (var a = 0; a < 3; a++)
-                    {
-                        var column = src.Slice(a * stride, neighbours.Length);
-                        for (var p = 0; p < column.Length; p++) dst[3 * neighbours[p].Index + a] += column[p];
-                        dst[3 * centre + a] -= TensorPrimitives.Sum(column);
-                    }
-                }
+                AddToAtomColumns(ws, stride, neighbours.Length, centre, jac.Slice(k * c * 3 * n, c * 3 * n), n);
             }
         });
+    }
+
+    /// <summary>
+    /// Adds ws.PointGrad (dI/d(displacement of each neighbour), Invariants.Count rows of 3 stride) into
+    /// <paramref name="jacobian"/> (Invariants.Count rows of 3 x <paramref name="atoms"/>): displacement
+    /// d = r_j + shift - r_centre gives +g in the columns of neighbour p's atom (ws.Columns[p]) and -g in the
+    /// centre's (<paramref name="centreColumn"/>); periodic images of one atom add up.
+    /// </summary>
+    private void AddToAtomColumns(EncodingWorkspace ws, int stride, int neighbours, int centreColumn, Span<double> jacobian, int atoms)
+    {
+        for (var q = 0; q < Invariants.Count; q++)
+        {
+            var src = ws.PointGrad.AsSpan(q * 3 * stride, 3 * stride);
+            var dst = jacobian.Slice(q * 3 * atoms, 3 * atoms);
+            for (var a = 0; a < 3; a++)
+            {
+                var column = src.Slice(a * stride, neighbours);
+                for (var p = 0; p < column.Length; p++) dst[3 * ws.Columns[p] + a] += column[p];
+                dst[3 * centreColumn + a] -= TensorPrimitives.Sum(column);
+            }
+        }
     }
 
     /// <summary>Real Zernike moments of every atom's environment (environments mode), in atom order.</summary>
