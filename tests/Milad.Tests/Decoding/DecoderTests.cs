@@ -28,7 +28,7 @@ public class DecoderTests(ITestOutputHelper output)
     {
         var descriptor = settings == null ? DefaultDescriptor : new Descriptor(settings);
         var decoder = settings == null ? DefaultDecoder : new Decoder(settings);
-        var result = decoder.Decode(descriptor.Encode(molecule).Values, TimeSpan.FromSeconds(20), seed);
+        var result = decoder.Decode(descriptor.Encode(molecule).Values, TimeSpan.FromSeconds(60), seed);
         output.WriteLine($"{molecule.Formula} ({molecule.Count} atoms): decoded {result.Decoded}, residual {result.Residual:E1}, {result.Seconds:F2} s, {result.Reason}");
         if (result.Structure == null || result.Structure.Count != molecule.Count) return double.PositiveInfinity;
         var alignment = StructureAlignment.Align(molecule, result.Structure);
