@@ -52,11 +52,9 @@ internal sealed class EncodingWorkspace
             ws.DWx = new double[capacity]; ws.DWy = new double[capacity]; ws.DWz = new double[capacity];
         }
         if (ws.Columns.Length < ws.X.Length) ws.Columns = new int[ws.X.Length];
-        // Moments and their derivatives are kept for every weighting (the backward pass needs them all).
         var columns = 3 * ws.X.Length;
-        var w = descriptor.Weightings;
-        if (ws.Moments.Length < w * m) { ws.Moments = new double[w * m]; ws.DEdMoments = new double[m]; }
-        if (ws.DMoments.Length < w * m * columns) ws.DMoments = new double[w * m * columns];
+        if (ws.Moments.Length < m) { ws.Moments = new double[m]; ws.DEdMoments = new double[m]; }
+        if (ws.DMoments.Length < m * columns) ws.DMoments = new double[m * columns];
         if (ws.Values.Length < 4 * descriptor.Length) { ws.Values = new double[4 * descriptor.Length]; ws.DEdI = new double[descriptor.Length]; }
         if (ws.Four.Length < m + 1) ws.Four = new Vector256<double>[m + 1];
         if (ws.FourValues.Length < descriptor.Invariants.Count) ws.FourValues = new Vector256<double>[descriptor.Invariants.Count];
