@@ -43,6 +43,7 @@ public static class TrainCommand
         var patience = new Option<int?>("--patience") { Description = "Neural model: epochs without improvement before stopping (default 50)." };
         var timeLimit = new Option<double?>("--time-limit") { Description = "Neural model: seconds of optimisation at most, a safety stop (default 400)." };
         var forceWeight = new Option<double?>("--force-weight") { Description = "Neural model: weight of forces relative to energies (default 1)." };
+        var energyWeights = new Option<string?>("--energy-weights") { Description = "Ridge fit: energy weights (per-atom energy vs force component) the cross-validation chooses from, e.g. 10,100 (default 10,100,1000,10000,100000)." };
         var folds = new Option<int?>("--folds") { Description = "Cross-validation folds for the ridge fit (default 5)." };
         var seed = new Option<int?>("--seed") { Description = "Seed of every random choice (default 1)." };
         var threads = new Option<int?>("--threads") { Description = "Worker threads (default: all cores)." };
@@ -50,7 +51,7 @@ public static class TrainCommand
         var command = new Command("train", "Fit an interatomic potential (linear, quadratic or neural) on environment fingerprints to DFT energies and forces.")
         {
             train, test, model, report, plot, kind, nmax, cutoff, invariants, weights, centre, quadratic, projection, pairCutoff, pairFunctions, pairInner, components, hidden,
-            optimizer, epochs, batch, rate, validation, patience, timeLimit, forceWeight, folds, seed, threads,
+            optimizer, epochs, batch, rate, validation, patience, timeLimit, forceWeight, energyWeights, folds, seed, threads,
         };
         command.SetAction(p =>
         {
@@ -77,12 +78,23 @@ public static class TrainCommand
             if (p.GetValue(patience) is { } pa) o = o with { Patience = pa };
             if (p.GetValue(timeLimit) is { } t) o = o with { TimeLimitSeconds = t };
             if (p.GetValue(forceWeight) is { } fw) o = o with { ForceWeight = fw };
+            if (p.GetValue(energyWeights) is { } ew) o = o with { EnergyWeights = ParseNumbers("--energy-weights", ew) };
             if (p.GetValue(folds) is { } f) o = o with { Folds = f };
             if (p.GetValue(seed) is { } s) o = o with { Seed = s };
             if (p.GetValue(threads) is { } th) o = o with { Threads = th };
             return Run(p.GetValue(train)!, p.GetValue(test)!, p.GetValue(model)!, p.GetValue(report), p.GetValue(plot), o, stdout);
         });
         return command;
+    }
+
+    internal static double[] ParseNumbers(string option, string text)
+    {
+        var parts = text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        var result = new double[parts.Length];
+        for (var i = 0; i < parts.Length; i++)
+            if (!double.TryParse(parts[i], NumberStyles.Float, CultureInfo.InvariantCulture, out result[i]) || !(result[i] > 0))
+                throw new InputException($"{option}: '{parts[i]}' is not a positive number");
+        return result.Length > 0 ? result : throw new InputException($"{option}: no numbers");
     }
 
     internal static int[] ParseLayers(string text)

@@ -164,7 +164,7 @@ public static class PotentialTrainer
         var penalised = new bool[equations.Size];
         for (var c = 0; c < equations.Size; c++) penalised[c] = c % accumulator.BlockSize != 0;
         progress?.Invoke(new TrainingProgress("ridge", 0, 1));
-        var (coefficients, choice, grid) = RidgeFit.Fit(equations, penalised, RidgeFit.DefaultEnergyWeights, RidgeFit.DefaultLambdas, options.Threads, heldOut);
+        var (coefficients, choice, grid) = RidgeFit.Fit(equations, penalised, options.EnergyWeights, RidgeFit.DefaultLambdas, options.Threads, heldOut);
         var models = new PolynomialPotential.SpeciesModel[species.Length];
         var f0 = descriptor.Length;
         var p0 = accumulator.PairFeatures;

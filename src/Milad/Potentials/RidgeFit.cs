@@ -18,14 +18,16 @@ public sealed record RidgeChoice(double EnergyWeight, double Lambda, double Ener
 /// minimises E_rmse / min(E_rmse) + F_rmse / min(F_rmse), i.e. it balances the two relative to the
 /// best each can reach on the grid. The final coefficients are refitted on all folds.
 /// </summary>
-internal static class RidgeFit
+public static class RidgeFit
 {
+    /// <summary>The energy weights tried by default.</summary>
     public static readonly double[] DefaultEnergyWeights = [1e1, 1e2, 1e3, 1e4, 1e5];
+    /// <summary>The ridge strengths tried (relative to the mean diagonal).</summary>
     public static readonly double[] DefaultLambdas = [1e-12, 1e-10, 1e-8, 1e-6, 1e-4, 1e-2];
 
     // heldOut: a fold left out of the cross-validation and of the final fit (-1: none): the frames the network's
     // early stopping validates on, which its linear baseline must not have seen.
-    public static (double[] Coefficients, RidgeChoice Choice, RidgeChoice[] Grid) Fit(
+    internal static (double[] Coefficients, RidgeChoice Choice, RidgeChoice[] Grid) Fit(
         NormalEquations ne, bool[] penalised, double[] energyWeights, double[] lambdas, int threads, int heldOut = -1)
     {
         var folds = ne.Folds;

@@ -48,6 +48,12 @@ public sealed record TrainingOptions
     /// <summary>Widths of the hidden layers (tanh).</summary>
     public int[] HiddenLayers { get; init; } = [64, 64];
 
+    /// <summary>
+    /// Energy weights the ridge cross-validation chooses from (per-atom energies in eV against force components in
+    /// eV/A; see <see cref="RidgeFit"/>); a single value fixes it.
+    /// </summary>
+    public double[] EnergyWeights { get; init; } = RidgeFit.DefaultEnergyWeights;
+
     /// <summary>Cross-validation folds for the ridge hyperparameters.</summary>
     public int Folds { get; init; } = 5;
 
@@ -92,6 +98,7 @@ public sealed record TrainingOptions
         if (QuadraticComponents < 1) throw new InputException("--quadratic-components must be >= 1");
         if (NeuralComponents < 0) throw new InputException("--components must be >= 0 (0: every invariant)");
         if (HiddenLayers.Length == 0 || HiddenLayers.Any(h => h < 1)) throw new InputException("--hidden needs one or more positive layer widths");
+        if (EnergyWeights.Length == 0 || EnergyWeights.Any(w => !(w > 0) || !double.IsFinite(w))) throw new InputException("--energy-weights needs one or more positive numbers");
         if (Folds < 2) throw new InputException("--folds must be >= 2");
         if (Threads < 1) throw new InputException("--threads must be >= 1");
         if (Optimizer is not ("adam" or "lbfgs")) throw new InputException($"unknown optimizer '{Optimizer}' (expected adam or lbfgs)");
