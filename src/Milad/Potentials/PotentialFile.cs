@@ -13,6 +13,7 @@ namespace Milad.Potentials;
 ///  "species": ["Ni", ...],
 ///  "species_models": {"Ni": {reference_energy, mean, scale, components, projection, linear, quadratic
 ///                            [, network: {components, mean, scale, projection, activation, layers: [{inputs, outputs, weights, bias}]}]}},
+///  ["pair": {cutoff, functions, inner, neighbour_species, species_models: {"Ni": {mean, scale, linear}}},]   (version 2 only)
 ///  "training": {...facts about the fit...}}
 /// </code>
 /// </summary>
