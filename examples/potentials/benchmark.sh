@@ -46,6 +46,7 @@ declare -A EXTRA=(
   [Si-quadratic]="--pair-cutoff 6.0 --energy-weights 10"
   [Fe-linear]="--pair-cutoff 5.0 --pair-inner 1.0 --pair-functions 32"
   [Fe-quadratic]="--pair-cutoff 5.0 --pair-inner 1.0 --pair-functions 32 --energy-weights 1000,10000,100000"
+  [Fe-neural]="--pair-cutoff 5.0 --pair-inner 1.0 --pair-functions 32"
 )
 
 for el in "${ELEMENTS[@]}"; do
