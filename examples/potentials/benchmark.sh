@@ -2,9 +2,11 @@
 # Reproduces the "Measured: potentials (issue 5)" table of README.md: one `milad train` per data set
 # and model kind, run one after another (the machine has 2 cores; parallel runs would distort the
 # training times). Reports, models and parity plots go to OUT (default bench-out/potentials); the table
-# is printed at the end and written to OUT/table.md.
+# is printed at the end and written to OUT/table.md. The README's figures were measured one run at a time on one
+# core at the lowest priority: `nice -n 19 taskset -c 0 examples/potentials/benchmark.sh OUT Mo`.
 #
 #   examples/potentials/benchmark.sh [OUT] [ELEMENTS...]     e.g. examples/potentials/benchmark.sh out Mo Si
+#   KINDS="quadratic" examples/potentials/benchmark.sh out Mo  (some model kinds only; default all three)
 #
 # Data: ../shared/data/mlearn/{El}_{train,test}.xyz and ../shared/data/fe/fe_{train,test}.xyz
 # (relative to the repository root). Test files are only evaluated, never used to choose anything.
@@ -14,6 +16,7 @@ OUT=${1:-bench-out/potentials}
 shift || true
 ELEMENTS=("$@")
 [ ${#ELEMENTS[@]} -eq 0 ] && ELEMENTS=(Li Mo Si Ge Cu Ni Fe)
+read -r -a KINDS <<< "${KINDS:-linear quadratic neural}"
 DATA=../shared/data
 mkdir -p "$OUT"
 dotnet build src/Milad.Cli -c Release -v q -nologo > /dev/null
@@ -36,14 +39,23 @@ declare -A MODEL=(
   [quadratic]="--quadratic-components 32"
   [neural]="--components 48 --hidden 64,64 --epochs 300 --patience 50 --time-limit 400"
 )
+# Settings for one data set and kind (README, "Choices"): a pair term at a second, longer cutoff (Gaussian radial
+# functions, --pair-cutoff), the force-aware projection for the quadratic terms, a fixed energy weight.
+declare -A EXTRA=(
+  [Mo-quadratic]="--pair-cutoff 5.5 --projection forces"
+  [Si-quadratic]="--pair-cutoff 6.0 --energy-weights 10"
+  [Fe-linear]="--pair-cutoff 5.0 --pair-inner 1.0 --pair-functions 32"
+  [Fe-quadratic]="--pair-cutoff 5.0 --pair-inner 1.0 --pair-functions 32 --energy-weights 1000,10000,100000"
+  [Fe-neural]="--pair-cutoff 5.0 --pair-inner 1.0 --pair-functions 32"
+)
 
 for el in "${ELEMENTS[@]}"; do
   if [ "$el" = Fe ]; then train=$DATA/fe/fe_train.xyz; test=$DATA/fe/fe_test.xyz
   else train=$DATA/mlearn/${el}_train.xyz; test=$DATA/mlearn/${el}_test.xyz; fi
-  for kind in linear quadratic neural; do
+  for kind in "${KINDS[@]}"; do
     echo "== $el $kind" >&2
     # shellcheck disable=SC2086
-    "${MILAD[@]}" train --train "$train" --test "$test" --kind "$kind" ${DESCRIPTOR[$el]} ${MODEL[$kind]} \
+    "${MILAD[@]}" train --train "$train" --test "$test" --kind "$kind" ${DESCRIPTOR[$el]} ${MODEL[$kind]} ${EXTRA[$el-$kind]:-} \
       --model "$OUT/$el-$kind.json" --report "$OUT/$el-$kind.report.json" --plot "$OUT/$el-$kind.png" | tee "$OUT/$el-$kind.log"
   done
 done

@@ -30,6 +30,9 @@ public static class TrainCommand
         var quadratic = new Option<int?>("--quadratic-components") { Description = "Quadratic model: principal components multiplied pairwise (default 32)." };
         var projection = new Option<string?>("--projection") { Description = "Quadratic and neural models: 'variance' (default: principal components) or 'forces' (directions of the fingerprint's variance and of the forces together)." };
         projection.AcceptOnlyFromAmong("forces", "variance");
+        var pairCutoff = new Option<double?>("--pair-cutoff") { Description = "Cutoff (A) of an added linear pair term with Gaussian radial functions (default 0: none)." };
+        var pairFunctions = new Option<int?>("--pair-functions") { Description = "Pair term: Gaussians per neighbour species (default 24)." };
+        var pairInner = new Option<double?>("--pair-inner") { Description = "Pair term: centre of the first Gaussian in A (default 1.5); the last sits at the pair cutoff." };
         var components = new Option<int?>("--components") { Description = "Neural model: principal components the network reads (default 48; 0: every standardised invariant)." };
         var hidden = new Option<string?>("--hidden") { Description = "Neural model: hidden layer widths, e.g. 64,64 (default)." };
         var optimizer = new Option<string?>("--optimizer") { Description = "Neural model: adam (default, mini-batches) or lbfgs (full batch)." };
@@ -40,14 +43,15 @@ public static class TrainCommand
         var patience = new Option<int?>("--patience") { Description = "Neural model: epochs without improvement before stopping (default 50)." };
         var timeLimit = new Option<double?>("--time-limit") { Description = "Neural model: seconds of optimisation at most, a safety stop (default 400)." };
         var forceWeight = new Option<double?>("--force-weight") { Description = "Neural model: weight of forces relative to energies (default 1)." };
+        var energyWeights = new Option<string?>("--energy-weights") { Description = "Ridge fit: energy weights (per-atom energy vs force component) the cross-validation chooses from, e.g. 10,100 (default 10,100,1000,10000,100000)." };
         var folds = new Option<int?>("--folds") { Description = "Cross-validation folds for the ridge fit (default 5)." };
         var seed = new Option<int?>("--seed") { Description = "Seed of every random choice (default 1)." };
         var threads = new Option<int?>("--threads") { Description = "Worker threads (default: all cores)." };
 
         var command = new Command("train", "Fit an interatomic potential (linear, quadratic or neural) on environment fingerprints to DFT energies and forces.")
         {
-            train, test, model, report, plot, kind, nmax, cutoff, invariants, weights, centre, quadratic, projection, components, hidden,
-            optimizer, epochs, batch, rate, validation, patience, timeLimit, forceWeight, folds, seed, threads,
+            train, test, model, report, plot, kind, nmax, cutoff, invariants, weights, centre, quadratic, projection, pairCutoff, pairFunctions, pairInner, components, hidden,
+            optimizer, epochs, batch, rate, validation, patience, timeLimit, forceWeight, energyWeights, folds, seed, threads,
         };
         command.SetAction(p =>
         {
@@ -60,6 +64,9 @@ public static class TrainCommand
             if (p.GetValue(centre)) d = d with { IncludeCentre = true };
             o = o with { Kind = p.GetValue(kind)!, Descriptor = d };
             if (p.GetValue(quadratic) is { } q) o = o with { QuadraticComponents = q };
+            if (p.GetValue(pairCutoff) is { } pc) o = o with { PairCutoff = pc };
+            if (p.GetValue(pairFunctions) is { } pf) o = o with { PairFunctions = pf };
+            if (p.GetValue(pairInner) is { } pi) o = o with { PairInner = pi };
             if (p.GetValue(components) is { } k) o = o with { NeuralComponents = k };
             if (p.GetValue(projection) is { } pr) o = o with { ForceProjection = pr == "forces" };
             if (p.GetValue(hidden) is { } h) o = o with { HiddenLayers = ParseLayers(h) };
@@ -71,12 +78,23 @@ public static class TrainCommand
             if (p.GetValue(patience) is { } pa) o = o with { Patience = pa };
             if (p.GetValue(timeLimit) is { } t) o = o with { TimeLimitSeconds = t };
             if (p.GetValue(forceWeight) is { } fw) o = o with { ForceWeight = fw };
+            if (p.GetValue(energyWeights) is { } ew) o = o with { EnergyWeights = ParseNumbers("--energy-weights", ew) };
             if (p.GetValue(folds) is { } f) o = o with { Folds = f };
             if (p.GetValue(seed) is { } s) o = o with { Seed = s };
             if (p.GetValue(threads) is { } th) o = o with { Threads = th };
             return Run(p.GetValue(train)!, p.GetValue(test)!, p.GetValue(model)!, p.GetValue(report), p.GetValue(plot), o, stdout);
         });
         return command;
+    }
+
+    internal static double[] ParseNumbers(string option, string text)
+    {
+        var parts = text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        var result = new double[parts.Length];
+        for (var i = 0; i < parts.Length; i++)
+            if (!double.TryParse(parts[i], NumberStyles.Float, CultureInfo.InvariantCulture, out result[i]) || !(result[i] > 0))
+                throw new InputException($"{option}: '{parts[i]}' is not a positive number");
+        return result.Length > 0 ? result : throw new InputException($"{option}: no numbers");
     }
 
     internal static int[] ParseLayers(string text)
@@ -195,6 +213,17 @@ public static class TrainCommand
         w.WriteNumber("lambda", result.Ridge.Lambda);
         w.WriteNumber("cv_energy_rmse_mev_per_atom", 1000 * result.Ridge.EnergyRmse);
         w.WriteNumber("cv_force_rmse_ev_per_a", result.Ridge.ForceRmse);
+        w.WriteStartArray("grid");
+        foreach (var g in result.RidgeGrid)
+        {
+            w.WriteStartObject();
+            w.WriteNumber("energy_weight", g.EnergyWeight);
+            w.WriteNumber("lambda", g.Lambda);
+            w.WriteNumber("cv_energy_rmse_mev_per_atom", 1000 * g.EnergyRmse);
+            w.WriteNumber("cv_force_rmse_ev_per_a", g.ForceRmse);
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
         w.WriteEndObject();
         if (result.Potential.TrainingInfo != null)
         {

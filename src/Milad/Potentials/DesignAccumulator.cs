@@ -23,8 +23,15 @@ internal sealed class DesignAccumulator
     private readonly int _quadratic;          // K of the quadratic terms (0: linear only)
     private readonly int _neural;             // K of the network's inputs (0: none)
 
-    public DesignAccumulator(Descriptor descriptor, int[] species, FeatureMap[] maps, int quadratic, int neural)
+    private readonly PairBasis? _pair;
+    private readonly FeatureMap[]? _pairMaps;  // per species: standardisation of the pair features
+
+    public DesignAccumulator(Descriptor descriptor, int[] species, FeatureMap[] maps, int quadratic, int neural,
+        PairBasis? pair = null, FeatureMap[]? pairMaps = null)
     {
+        _pair = pair;
+        _pairMaps = pairMaps;
+        if (pair != null && (pairMaps == null || pairMaps.Length != species.Length)) throw new ArgumentException("pair maps missing");
         _descriptor = descriptor;
         _maps = maps;
         _quadratic = quadratic;
@@ -35,14 +42,18 @@ internal sealed class DesignAccumulator
         foreach (var m in maps)
             if (m.Components < Math.Max(quadratic, neural)) throw new ArgumentException("feature maps have too few components");
         Features = descriptor.Length;
-        BlockSize = 1 + Features + quadratic * (quadratic + 1) / 2;
+        PairFeatures = pair?.Length ?? 0;
+        BlockSize = 1 + Features + PairFeatures + quadratic * (quadratic + 1) / 2;
         Size = species.Length * BlockSize;
     }
 
     /// <summary>F.</summary>
     public int Features { get; }
 
-    /// <summary>Columns per species: 1 + F + K(K+1)/2.</summary>
+    /// <summary>P: pair features (0 without a pair term).</summary>
+    public int PairFeatures { get; }
+
+    /// <summary>Columns per species: 1 + F + P + K(K+1)/2 (in this order).</summary>
     public int BlockSize { get; }
 
     /// <summary>All columns.</summary>
@@ -147,7 +158,7 @@ internal sealed class DesignAccumulator
             }
             if (kq > 0)
             {
-                var t = off + 1 + f;
+                var t = off + 1 + f + PairFeatures;
                 for (var a = 0; a < kq; a++)
                     for (var b = a; b < kq; b++, t++)
                     {
@@ -168,6 +179,28 @@ internal sealed class DesignAccumulator
                 var jac = new float[kn * k3];
                 TensorPrimitives.ConvertTruncating<double, float>(dp[..(kn * k3)], jac);
                 samples[i] = new EnvironmentSample(s, p.AsSpan(0, kn).ToArray(), jac, atoms);
+            }
+        }
+        if (_pair != null)
+        {
+            // Pair features: energy row sums and force rows, dy_q(i)/dr_j = +d, dy_q(i)/dr_i = -d.
+            var pairOffset = 1 + f;
+            var y = _pair.Features(frame, null, (i, j, q, d) =>
+            {
+                var s = _speciesIndex[frame.AtomicNumbers[i]];
+                var dst = design.AsSpan((s * BlockSize + pairOffset + q) * r, r);
+                var inv = 1 / _pairMaps![s].Scale[q];
+                dst[3 * j] += inv * d.X; dst[3 * j + 1] += inv * d.Y; dst[3 * j + 2] += inv * d.Z;
+                dst[3 * i] -= inv * d.X; dst[3 * i + 1] -= inv * d.Y; dst[3 * i + 2] -= inv * d.Z;
+            });
+            var p2 = _pair.Length;
+            var yi = new double[p2];
+            for (var i = 0; i < n; i++)
+            {
+                var s = _speciesIndex[frame.AtomicNumbers[i]];
+                _pairMaps![s].Standardise(y.AsSpan(i * p2, p2), yi);
+                var row = energyRow.AsSpan(s * BlockSize + pairOffset, p2);
+                TensorPrimitives.Add(row, yi, row);
             }
         }
         TensorPrimitives.Divide(energyRow, n, energyRow);

@@ -95,11 +95,7 @@ internal sealed class NeuralTrainer
             if (m.Components != _inputs) throw new InputException($"a species has only {m.Components} independent fingerprint components; use --components {m.Components} or fewer");
             return NeuralNetwork.Initialise(sizes, random, OutputScale);
         }).ToArray();
-        var order = Enumerable.Range(0, frames.Count).ToArray();
-        new Random(options.Seed + 1).Shuffle(order);
-        var validation = Math.Clamp((int)Math.Round(options.ValidationFraction * frames.Count), 1, frames.Count - 1);
-        ValidationFrames = order[..validation].Order().ToArray();
-        TrainFrames = order[validation..].Order().ToArray();
+        (TrainFrames, ValidationFrames) = PotentialTrainer.ValidationSplit(frames.Count, options.ValidationFraction, options.Seed);
     }
 
     internal double EnergyWeight { get; }
@@ -129,7 +125,7 @@ internal sealed class NeuralTrainer
             var b = _baseline.Models[s];
             models[s] = new NeuralPotential.SpeciesModel(b with { Features = b.Features.Truncate(0), Quadratic = [] }, _maps[s], _networks[s]);
         }
-        return new NeuralPotential(_baseline.Descriptor, _baseline.Species.ToArray(), models);
+        return new NeuralPotential(_baseline.Descriptor, _baseline.Species.ToArray(), models) { Pair = _baseline.Pair };
     }
 
     private List<EpochRecord> RunAdam()

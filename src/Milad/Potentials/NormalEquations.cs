@@ -76,12 +76,12 @@ internal sealed class NormalEquations
             for (var k = 0; k < Folds; k++) Parts[kind, k].Add(other.Parts[kind, k]);
     }
 
-    /// <summary>The sums over every fold except <paramref name="exclude"/> (-1: all folds), full symmetric Gram.</summary>
-    public Part Sum(int kind, int exclude)
+    /// <summary>The sums over every fold except <paramref name="exclude"/> and <paramref name="exclude2"/> (-1: none), full symmetric Gram.</summary>
+    public Part Sum(int kind, int exclude, int exclude2 = -1)
     {
         var s = new Part(Size);
         for (var k = 0; k < Folds; k++)
-            if (k != exclude) s.Add(Parts[kind, k]);
+            if (k != exclude && k != exclude2) s.Add(Parts[kind, k]);
         for (var i = 0; i < Size; i++)
             for (var j = i + 1; j < Size; j++) s.Gram[j * Size + i] = s.Gram[i * Size + j];
         return s;

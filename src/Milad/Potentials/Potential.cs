@@ -32,6 +32,12 @@ public abstract class Potential
     /// <summary>"linear", "quadratic" or "neural".</summary>
     public abstract string Kind { get; }
 
+    /// <summary>
+    /// An optional pair term at its own cutoff (<see cref="PairTerm"/>), added to every atomic energy; its forces and
+    /// virial come directly from the pair distances.
+    /// </summary>
+    public PairTerm? Pair { get; init; }
+
     /// <summary>Free-form facts about the fit (hyperparameters, validation errors) kept in the model file, as a JSON object.</summary>
     public string? TrainingInfo { get; set; }
 
@@ -48,6 +54,7 @@ public abstract class Potential
         var forces = new Vec3[structure.Count];
         var virial = new double[9];
         var energy = Descriptor.EnvironmentEnergyAndForces(structure, (atom, fp, g) => AtomEnergy(species[atom], fp, g), forces, virial);
+        if (Pair != null) energy += Pair.EnergyAndForces(structure, species, forces, virial);
         double[]? stress = null;
         if (structure.Cell is { } cell && cell.Pbc.All(p => p))
         {
@@ -61,7 +68,8 @@ public abstract class Potential
     public double PredictEnergy(Structure structure)
     {
         var species = SpeciesIndices(structure);
-        return Descriptor.EnvironmentEnergy(structure, (atom, fp, g) => AtomEnergy(species[atom], fp, g));
+        var energy = Descriptor.EnvironmentEnergy(structure, (atom, fp, g) => AtomEnergy(species[atom], fp, g));
+        return Pair == null ? energy : energy + Pair.EnergyAndForces(structure, species, default, default);
     }
 
     /// <summary>The model index of every atom; an element the model was not trained on is an input error.</summary>

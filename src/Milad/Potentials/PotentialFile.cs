@@ -13,6 +13,7 @@ namespace Milad.Potentials;
 ///  "species": ["Ni", ...],
 ///  "species_models": {"Ni": {reference_energy, mean, scale, components, projection, linear, quadratic
 ///                            [, network: {components, mean, scale, projection, activation, layers: [{inputs, outputs, weights, bias}]}]}},
+///  ["pair": {cutoff, functions, inner, neighbour_species, species_models: {"Ni": {mean, scale, linear}}},]   (version 2 only)
 ///  "training": {...facts about the fit...}}
 /// </code>
 /// </summary>
@@ -20,15 +21,18 @@ public static class PotentialFile
 {
     public const string Format = "milad-potential";
 
-    /// <summary>The file version this build writes and reads.</summary>
-    public const int Version = 1;
+    /// <summary>
+    /// The newest file version this build writes and reads: 2 adds the optional "pair" term. A model without a pair
+    /// term is written as version 1 (which older builds read); one with it as version 2, which they refuse.
+    /// </summary>
+    public const int Version = 2;
 
     public static void Write(Stream stream, Potential potential)
     {
         using var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
         w.WriteStartObject();
         w.WriteString("format", Format);
-        w.WriteNumber("version", Version);
+        w.WriteNumber("version", potential.Pair == null ? 1 : Version);
         w.WriteString("kind", potential.Kind);
         w.WriteStartObject("descriptor");
         DescriptorSettingsJson.WriteProperties(w, potential.Descriptor.Settings);
@@ -45,6 +49,7 @@ public static class PotentialFile
             w.WriteEndObject();
         }
         w.WriteEndObject();
+        potential.Pair?.Write(w, potential.Species);
         if (potential.TrainingInfo != null)
         {
             w.WritePropertyName("training");
@@ -84,8 +89,8 @@ public static class PotentialFile
         if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("format", out var format) || format.ValueKind != JsonValueKind.String || format.GetString() != Format)
             throw new InputException($"not a milad potential (no \"format\": \"{Format}\")");
         var version = PotentialJson.Get(root, "version");
-        if (version.ValueKind != JsonValueKind.Number || !version.TryGetInt32(out var v) || v != Version)
-            throw new InputException($"model file version {version.GetRawText()} is not supported by this milad (it reads version {Version}); retrain the model with this version");
+        if (version.ValueKind != JsonValueKind.Number || !version.TryGetInt32(out var v) || v < 1 || v > Version)
+            throw new InputException($"model file version {version.GetRawText()} is not supported by this milad (it reads versions 1 to {Version}); retrain the model with this version");
         var kind = PotentialJson.ReadString(root, "kind");
         var descriptorElement = PotentialJson.Get(root, "descriptor");
         var descriptor = new Descriptor(DescriptorSettingsJson.Read(descriptorElement));
@@ -97,12 +102,13 @@ public static class PotentialFile
             e.ValueKind == JsonValueKind.String && Elements.TryGetAtomicNumber(e.GetString()!, out var z) ? z : throw new InputException($"unknown species {e.GetRawText()}")).ToArray();
         var models = PotentialJson.Get(root, "species_models");
         var perSpecies = species.Select(z => PotentialJson.Get(models, Elements.Symbol(z))).ToArray();
+        var pair = v >= 2 && root.TryGetProperty("pair", out var pairElement) ? PairTerm.Read(pairElement, species) : null;
         Potential potential = kind switch
         {
             "linear" or "quadratic" => new PolynomialPotential(descriptor, species,
-                perSpecies.Select(e => PolynomialPotential.ReadSpeciesModel(e, descriptor.Length)).ToArray()),
+                perSpecies.Select(e => PolynomialPotential.ReadSpeciesModel(e, descriptor.Length)).ToArray()) { Pair = pair },
             "neural" => new NeuralPotential(descriptor, species,
-                perSpecies.Select(e => NeuralPotential.ReadSpeciesModel(e, descriptor.Length)).ToArray()),
+                perSpecies.Select(e => NeuralPotential.ReadSpeciesModel(e, descriptor.Length)).ToArray()) { Pair = pair },
             _ => throw new InputException($"unknown model kind '{kind}'"),
         };
         if (root.TryGetProperty("training", out var training)) potential.TrainingInfo = training.GetRawText();

@@ -58,9 +58,12 @@ public static class PotentialTrainer
 
         // 1. Standardisation and principal components per species.
         var values = new double[frames.Count][];
+        var pair = options.PairCutoff > 0 ? new PairBasis(options.PairCutoff, options.PairFunctions, options.PairInner, species) : null;
+        var pairValues = pair != null ? new double[frames.Count][] : null;
         var done = 0;
         ForEachFrame(data, options.Threads, f =>
         {
+            if (pair != null) pairValues![f] = pair.Features(frames[f]);
             var envs = descriptor.EncodeEnvironments(frames[f]);
             var flat = new double[envs.Length * descriptor.Length];
             for (var i = 0; i < envs.Length; i++) envs[i].Values.CopyTo(flat, i * descriptor.Length);
@@ -89,6 +92,25 @@ public static class PotentialTrainer
             if (identity) maps[s] = maps[s].WithIdentityProjection();
         }
         values = null!;
+        FeatureMap[]? pairMaps = null;
+        if (pair != null)
+        {
+            pairMaps = new FeatureMap[species.Length];
+            for (var s = 0; s < species.Length; s++)
+            {
+                var rows = new List<double>();
+                var count = 0;
+                for (var f = 0; f < frames.Count; f++)
+                    for (var i = 0; i < frames[f].Count; i++)
+                        if (frames[f].AtomicNumbers[i] == species[s])
+                        {
+                            rows.AddRange(pairValues![f].AsSpan(i * pair.Length, pair.Length));
+                            count++;
+                        }
+                pairMaps[s] = FeatureMap.Fit(rows.ToArray(), count, pair.Length, 0);
+            }
+            pairValues = null;
+        }
         if (kMax > 0 && options.ForceProjection && !identity)
         {
             // The force Gram matrix of the linear features on a subset of the frames (a sixth, at most 40).
@@ -117,12 +139,20 @@ public static class PotentialTrainer
         var folds = Math.Min(options.Folds, frames.Count);
         if (folds < 2) throw new InputException($"{data.Name}: training needs at least 2 frames (got {frames.Count})");
         var foldOf = FoldAssignment(frames.Count, folds, options.Seed);
-        var accumulator = new DesignAccumulator(descriptor, species, maps, kq, kn);
+        // The network's validation frames form one more fold that neither the cross-validation nor the baseline's
+        // fit sees: early stopping then measures how the network generalises, not how well the baseline remembers.
+        var heldOut = -1;
+        if (options.Kind == "neural")
+        {
+            heldOut = folds;
+            foreach (var v in ValidationSplit(frames.Count, options.ValidationFraction, options.Seed).Validation) foldOf[v] = heldOut;
+        }
+        var accumulator = new DesignAccumulator(descriptor, species, maps, kq, kn, pair, pairMaps);
         NormalEquations equations;
         EnvironmentSample[][]? samples;
         try
         {
-            (equations, samples) = accumulator.Run(data.Name, frames, foldOf, folds, options.Threads,
+            (equations, samples) = accumulator.Run(data.Name, frames, foldOf, heldOut >= 0 ? folds + 1 : folds, options.Threads,
                 d => progress?.Invoke(new TrainingProgress("fitting", d, frames.Count)));
         }
         catch (AggregateException e) when (e.InnerExceptions.OfType<InputException>().Any())
@@ -134,18 +164,24 @@ public static class PotentialTrainer
         var penalised = new bool[equations.Size];
         for (var c = 0; c < equations.Size; c++) penalised[c] = c % accumulator.BlockSize != 0;
         progress?.Invoke(new TrainingProgress("ridge", 0, 1));
-        var (coefficients, choice, grid) = RidgeFit.Fit(equations, penalised, RidgeFit.DefaultEnergyWeights, RidgeFit.DefaultLambdas, options.Threads);
+        var (coefficients, choice, grid) = RidgeFit.Fit(equations, penalised, options.EnergyWeights, RidgeFit.DefaultLambdas, options.Threads, heldOut);
         var models = new PolynomialPotential.SpeciesModel[species.Length];
         var f0 = descriptor.Length;
+        var p0 = accumulator.PairFeatures;
+        var pairCoefficients = new double[species.Length][];
         for (var s = 0; s < species.Length; s++)
         {
             var off = s * accumulator.BlockSize;
             models[s] = new PolynomialPotential.SpeciesModel(
                 coefficients[off], maps[s].Truncate(kq),
                 coefficients.AsSpan(off + 1, f0).ToArray(),
-                coefficients.AsSpan(off + 1 + f0, accumulator.BlockSize - 1 - f0).ToArray());
+                coefficients.AsSpan(off + 1 + f0 + p0, accumulator.BlockSize - 1 - f0 - p0).ToArray());
+            pairCoefficients[s] = coefficients.AsSpan(off + 1 + f0, p0).ToArray();
         }
-        var polynomial = new PolynomialPotential(descriptor, species, models);
+        var polynomial = new PolynomialPotential(descriptor, species, models)
+        {
+            Pair = pair != null ? new PairTerm(pair, pairMaps!, pairCoefficients) : null,
+        };
         return new PolynomialFit(polynomial, choice, grid, maps.Select(m => m.Truncate(kn)).ToArray(), samples);
     }
 
@@ -164,6 +200,15 @@ public static class PotentialTrainer
         {
             throw e.InnerExceptions.OfType<InputException>().OrderBy(x => x.Message, StringComparer.Ordinal).First();
         }
+    }
+
+    /// <summary>The network's split of the frames into training and validation frames (ascending), from the seed.</summary>
+    internal static (int[] Train, int[] Validation) ValidationSplit(int frames, double fraction, int seed)
+    {
+        var order = Enumerable.Range(0, frames).ToArray();
+        new Random(seed + 1).Shuffle(order);
+        var validation = Math.Clamp((int)Math.Round(fraction * frames), 1, frames - 1);
+        return (order[validation..].Order().ToArray(), order[..validation].Order().ToArray());
     }
 
     /// <summary>Frames shuffled by the seed and dealt round-robin into folds.</summary>
@@ -192,6 +237,12 @@ public static class PotentialTrainer
             w.WriteNumber("ridge_lambda", ridge.Lambda);
             w.WriteNumber("ridge_cv_energy_rmse_mev_per_atom", 1000 * ridge.EnergyRmse);
             w.WriteNumber("ridge_cv_force_rmse_ev_per_a", ridge.ForceRmse);
+            if (o.PairCutoff > 0)
+            {
+                w.WriteNumber("pair_cutoff", o.PairCutoff);
+                w.WriteNumber("pair_functions", o.PairFunctions);
+                w.WriteNumber("pair_inner", o.PairInner);
+            }
             if (o.Kind == "quadratic") w.WriteNumber("quadratic_components", o.QuadraticComponents);
             if (o.Kind == "neural")
             {

@@ -18,17 +18,22 @@ public sealed record RidgeChoice(double EnergyWeight, double Lambda, double Ener
 /// minimises E_rmse / min(E_rmse) + F_rmse / min(F_rmse), i.e. it balances the two relative to the
 /// best each can reach on the grid. The final coefficients are refitted on all folds.
 /// </summary>
-internal static class RidgeFit
+public static class RidgeFit
 {
+    /// <summary>The energy weights tried by default.</summary>
     public static readonly double[] DefaultEnergyWeights = [1e1, 1e2, 1e3, 1e4, 1e5];
+    /// <summary>The ridge strengths tried (relative to the mean diagonal).</summary>
     public static readonly double[] DefaultLambdas = [1e-12, 1e-10, 1e-8, 1e-6, 1e-4, 1e-2];
 
-    public static (double[] Coefficients, RidgeChoice Choice, RidgeChoice[] Grid) Fit(
-        NormalEquations ne, bool[] penalised, double[] energyWeights, double[] lambdas, int threads)
+    // heldOut: a fold left out of the cross-validation and of the final fit (-1: none): the frames the network's
+    // early stopping validates on, which its linear baseline must not have seen.
+    internal static (double[] Coefficients, RidgeChoice Choice, RidgeChoice[] Grid) Fit(
+        NormalEquations ne, bool[] penalised, double[] energyWeights, double[] lambdas, int threads, int heldOut = -1)
     {
         var folds = ne.Folds;
         var train = new (NormalEquations.Part E, NormalEquations.Part F)[folds];
-        for (var k = 0; k < folds; k++) train[k] = (ne.Sum(0, k), ne.Sum(1, k));
+        for (var k = 0; k < folds; k++)
+            if (k != heldOut) train[k] = (ne.Sum(0, k, heldOut), ne.Sum(1, k, heldOut));
         var combos = (from w in energyWeights from l in lambdas select (w, l)).ToArray();
         var grid = new RidgeChoice?[combos.Length];
         Parallel.For(0, combos.Length, new ParallelOptions { MaxDegreeOfParallelism = threads }, c =>
@@ -38,6 +43,7 @@ internal static class RidgeFit
             long nE = 0, nF = 0;
             for (var k = 0; k < folds; k++)
             {
+                if (k == heldOut) continue;
                 var (e, f) = train[k];
                 if (e.Rows == 0 || f.Rows == 0) continue;
                 var coefficients = Solve(e, f, w, lambda, penalised);
@@ -55,7 +61,7 @@ internal static class RidgeFit
         var minE = valid.Min(g => g.EnergyRmse);
         var minF = valid.Min(g => g.ForceRmse);
         var best = valid.MinBy(g => g.EnergyRmse / Math.Max(minE, 1e-300) + g.ForceRmse / Math.Max(minF, 1e-300))!;
-        var final = Solve(ne.Sum(0, -1), ne.Sum(1, -1), best.EnergyWeight, best.Lambda, penalised)
+        var final = Solve(ne.Sum(0, heldOut), ne.Sum(1, heldOut), best.EnergyWeight, best.Lambda, penalised)
             ?? throw new InputException("the final ridge fit is singular");
         return (final, best, valid);
     }

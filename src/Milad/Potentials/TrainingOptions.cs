@@ -20,6 +20,18 @@ public sealed record TrainingOptions
     /// </summary>
     public static DescriptorSettings DefaultDescriptor { get; } = new() { NMax = 11, InvariantSet = "scalar", Cutoff = 4.5 };
 
+    /// <summary>
+    /// Cutoff (Angstrom) of the optional pair term (<see cref="PairBasis"/>): 0 (default) for none. A linear pair
+    /// potential with a fine radial resolution, fitted together with the fingerprint model.
+    /// </summary>
+    public double PairCutoff { get; init; }
+
+    /// <summary>Gaussians of the pair term per neighbour species.</summary>
+    public int PairFunctions { get; init; } = 24;
+
+    /// <summary>Centre of the pair term's first Gaussian (Angstrom).</summary>
+    public double PairInner { get; init; } = 1.5;
+
     /// <summary>Principal components whose pairwise products form the quadratic terms (K; K(K+1)/2 terms per species).</summary>
     public int QuadraticComponents { get; init; } = 32;
 
@@ -35,6 +47,12 @@ public sealed record TrainingOptions
 
     /// <summary>Widths of the hidden layers (tanh).</summary>
     public int[] HiddenLayers { get; init; } = [64, 64];
+
+    /// <summary>
+    /// Energy weights the ridge cross-validation chooses from (per-atom energies in eV against force components in
+    /// eV/A; see <see cref="RidgeFit"/>); a single value fixes it.
+    /// </summary>
+    public double[] EnergyWeights { get; init; } = RidgeFit.DefaultEnergyWeights;
 
     /// <summary>Cross-validation folds for the ridge hyperparameters.</summary>
     public int Folds { get; init; } = 5;
@@ -74,9 +92,13 @@ public sealed record TrainingOptions
     {
         Descriptor.Validate();
         if (Kind is not ("linear" or "quadratic" or "neural")) throw new InputException($"unknown model kind '{Kind}' (expected linear, quadratic or neural)");
+        if (PairCutoff < 0 || !double.IsFinite(PairCutoff)) throw new InputException("--pair-cutoff must be >= 0 (0: no pair term)");
+        if (PairCutoff > 0 && PairFunctions < 2) throw new InputException("--pair-functions must be >= 2");
+        if (PairCutoff > 0 && !(PairInner >= 0 && PairInner < PairCutoff)) throw new InputException("--pair-inner must be in [0, pair cutoff)");
         if (QuadraticComponents < 1) throw new InputException("--quadratic-components must be >= 1");
         if (NeuralComponents < 0) throw new InputException("--components must be >= 0 (0: every invariant)");
         if (HiddenLayers.Length == 0 || HiddenLayers.Any(h => h < 1)) throw new InputException("--hidden needs one or more positive layer widths");
+        if (EnergyWeights.Length == 0 || EnergyWeights.Any(w => !(w > 0) || !double.IsFinite(w))) throw new InputException("--energy-weights needs one or more positive numbers");
         if (Folds < 2) throw new InputException("--folds must be >= 2");
         if (Threads < 1) throw new InputException("--threads must be >= 1");
         if (Optimizer is not ("adam" or "lbfgs")) throw new InputException($"unknown optimizer '{Optimizer}' (expected adam or lbfgs)");

@@ -26,14 +26,18 @@ public class TrainPredictCommandTests
     [InlineData("linear")]
     [InlineData("quadratic")]
     [InlineData("neural")]
-    public void TrainWritesModelReportAndPlotThenPredictReproducesTheReport(string kind)
+    [InlineData("quadratic-pair")]
+    public void TrainWritesModelReportAndPlotThenPredictReproducesTheReport(string variant)
     {
+        // "-pair": with a pair term and a restricted energy-weight grid.
+        var kind = variant.Split('-')[0];
+        string[] extra = variant.EndsWith("-pair") ? ["--pair-cutoff", "5", "--pair-functions", "4", "--energy-weights", "10,100"] : [];
         var (dir, train, test) = Files();
         var model = Path.Combine(dir, "model.json");
         var report = Path.Combine(dir, "report.json");
         var plot = Path.Combine(dir, "plot.png");
         var (exit, stdout, err) = CliRunner.Run(["train", "--train", train, "--test", test, "--model", model, "--report", report, "--plot", plot,
-            "--kind", kind, .. Small, "--quadratic-components", "4", "--components", "6", "--hidden", "6,5", "--epochs", "10", "--batch", "2", "--validation", "0.25"]);
+            "--kind", kind, .. Small, "--quadratic-components", "4", "--components", "6", "--hidden", "6,5", "--epochs", "10", "--batch", "2", "--validation", "0.25", .. extra]);
         Assert.True(exit == 0, err);
         Assert.Contains("test:", stdout);
         Assert.True(new FileInfo(plot).Length > 10_000);
@@ -42,6 +46,11 @@ public class TrainPredictCommandTests
         var root = doc.RootElement;
         Assert.True(root.GetProperty("seconds").GetDouble() > 0);
         Assert.Equal(kind, root.GetProperty("kind").GetString());
+        if (extra.Length > 0)
+        {
+            Assert.Contains(root.GetProperty("ridge").GetProperty("energy_weight").GetDouble(), new[] { 10.0, 100.0 });
+            Assert.Equal(2 * RidgeFit.DefaultLambdas.Length, root.GetProperty("ridge").GetProperty("grid").GetArrayLength());
+        }
         var t = root.GetProperty("test");
         foreach (var key in new[] { "energy_rmse_mev_per_atom", "energy_mae_mev_per_atom", "force_rmse_ev_per_a", "force_mae_ev_per_a" })
             Assert.True(t.GetProperty(key).GetDouble() > 0, key);
@@ -157,6 +166,7 @@ public class TrainPredictCommandTests
         foreach (var args in new[]
         {
             new[] { "--kind", "cubic" }, ["--hidden", "64,x"], ["--nmax", "-1"], ["--optimizer", "sgd"], ["--validation", "0.9"],
+            ["--energy-weights", "10,-1"], ["--pair-cutoff", "-2"], ["--pair-cutoff", "5", "--pair-inner", "6"],
         })
         {
             var (exit, _, err) = CliRunner.Run(["train", "--train", train, "--test", test, "--model", model, .. args]);

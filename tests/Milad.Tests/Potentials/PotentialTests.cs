@@ -13,16 +13,26 @@ public class PotentialTests(ITestOutputHelper output)
         Folds = 3, Seed = 7, Epochs = 15, BatchFrames = 2, Patience = 1000, ValidationFraction = 0.25, LearningRate = 5e-3,
     };
 
-    // "neural-all": the network reads every standardised invariant (no projection).
+    // "neural-all": the network reads every standardised invariant (no projection); "-pair": with a pair term
+    // (at the descriptor's cutoff for the linear model, so the test cell has a pair 0.01 A inside it; longer otherwise).
     private static readonly Lazy<Dictionary<string, TrainingResult>> Trained = new(() =>
-        new[] { "linear", "quadratic", "neural", "neural-all" }.ToDictionary(k => k, k => PotentialTrainer.Train(PotentialTestData.Mo(6),
-            k == "neural-all" ? Options("neural") with { NeuralComponents = 0 } : Options(k))));
+        new[] { "linear", "quadratic", "neural", "neural-all", "linear-pair", "quadratic-pair", "neural-pair" }.ToDictionary(k => k, k => PotentialTrainer.Train(PotentialTestData.Mo(6),
+            k switch
+            {
+                "neural-all" => Options("neural") with { NeuralComponents = 0 },
+                "linear-pair" => Options("linear") with { PairCutoff = PotentialTestData.Small.Cutoff, PairFunctions = 6 },
+                "quadratic-pair" or "neural-pair" => Options(k.Split('-')[0]) with { PairCutoff = 5.5, PairFunctions = 5, PairInner = 2 },
+                _ => Options(k),
+            })));
 
     [Theory]
     [InlineData("linear")]
     [InlineData("quadratic")]
     [InlineData("neural")]
     [InlineData("neural-all")]
+    [InlineData("linear-pair")]
+    [InlineData("quadratic-pair")]
+    [InlineData("neural-pair")]
     public void PredictedForcesAreMinusTheGradientOfThePredictedEnergy(string kind)
     {
         var potential = Trained.Value[kind].Potential;
@@ -57,6 +67,8 @@ public class PotentialTests(ITestOutputHelper output)
     [InlineData("quadratic")]
     [InlineData("neural")]
     [InlineData("neural-all")]
+    [InlineData("linear-pair")]
+    [InlineData("neural-pair")]
     public void ModelFilePredictsBitForBitAfterARoundTrip(string kind)
     {
         var potential = Trained.Value[kind].Potential;
@@ -80,11 +92,11 @@ public class PotentialTests(ITestOutputHelper output)
     {
         var stream = new MemoryStream();
         PotentialFile.Write(stream, Trained.Value["linear"].Potential);
-        var text = System.Text.Encoding.UTF8.GetString(stream.ToArray()).Replace("\"version\": 1", "\"version\": 2");
+        var text = System.Text.Encoding.UTF8.GetString(stream.ToArray()).Replace("\"version\": 1", "\"version\": 3");
         var path = Path.Combine(CliRunnerTempDirectory(), "model.json");
         File.WriteAllText(path, text);
         var e = Assert.Throws<InputException>(() => PotentialFile.Read(path));
-        Assert.Contains("version 2", e.Message);
+        Assert.Contains("version 3", e.Message);
         Assert.DoesNotContain('\n', e.Message);
     }
 
@@ -97,12 +109,24 @@ public class PotentialTests(ITestOutputHelper output)
     [Theory]
     [InlineData("linear")]
     [InlineData("quadratic")]
+    [InlineData("quadratic-pair")]
     public void RidgeFitRecoversAKnownModel(string kind)
     {
-        var options = Options(kind);
+        var pair = kind.EndsWith("-pair");
+        var options = Options(kind.Split('-')[0]);
+        if (pair) options = options with { PairCutoff = 5.5, PairFunctions = 5, PairInner = 2 };
         var train = PotentialTestData.Mo(6);
         var descriptor = new Descriptor(options.Descriptor);
-        var truth = RandomModel(descriptor, train, kind == "quadratic" ? options.QuadraticComponents : 0, new Random(11));
+        var truth = RandomModel(descriptor, train, kind.StartsWith("quadratic") ? options.QuadraticComponents : 0, new Random(11));
+        if (pair)
+        {
+            var basis = new PairBasis(options.PairCutoff, options.PairFunctions, options.PairInner, [42]);
+            var y = train.Frames.SelectMany(s => basis.Features(s)).ToArray();
+            var map = FeatureMap.Fit(y, y.Length / basis.Length, basis.Length, 0);
+            var random = new Random(12);
+            var u = Enumerable.Range(0, basis.Length).Select(_ => 0.02 * (2 * random.NextDouble() - 1)).ToArray();
+            truth = new PolynomialPotential(truth.Descriptor, [42], truth.Models.ToArray()) { Pair = new PairTerm(basis, [map], [u]) };
+        }
         var labelled = new TrainingSet("synthetic", train.Frames.Select(s => Label(truth, s)).ToList());
         var fitted = PotentialTrainer.Train(labelled, options).Potential;
         var worstE = 0.0;
