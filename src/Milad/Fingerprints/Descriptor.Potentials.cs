@@ -112,14 +112,16 @@ public sealed partial class Descriptor
         var energies = new double[n];
         // A fixed split of the atoms into chunks, each with its own force and virial sums, added in chunk order:
         // the result does not depend on the number of threads or their timing (bit-for-bit reproducible).
-        var chunks = Math.Min(n, n < 16 ? 1 : BackpropChunks);
+        // Chunks are whole groups of four atoms (a group fills the four lanes of the invariant kernels).
+        var groups = (n + 3) / 4;
+        var chunks = Math.Min(groups, n < 16 ? 1 : BackpropChunks);
         var sums = new double[chunks][];
         var c = Invariants.Count;
         var m = Basis.Count;
         Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = MaxThreads }, chunk =>
         {
             var sum = sums[chunk] = new double[3 * n + 9];
-            int from = chunk * n / chunks, to = (chunk + 1) * n / chunks;
+            int from = 4 * (chunk * groups / chunks), to = Math.Min(n, 4 * ((chunk + 1) * groups / chunks));
             var ws = EncodingWorkspace.For(this, 1);
             var dEdI = new Vector256<double>[Weightings * c];
             var dEdMoments = new Vector256<double>[Weightings * (m + 1)];
@@ -200,7 +202,7 @@ public sealed partial class Descriptor
     }
 
     /// <summary>Chunks of atoms in the backward pass (fixed, so results do not depend on the thread count).</summary>
-    private const int BackpropChunks = 4;
+    private const int BackpropChunks = 8;
 
     // Small frames are not worth a second thread.
     private ParallelOptions ParallelOptionsFor(int atoms) =>
