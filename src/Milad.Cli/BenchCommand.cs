@@ -56,7 +56,7 @@ public static class BenchCommand
         // The scaling pair: the same frames and model on 2 workers against 1.
         var one = results.FirstOrDefault(r => r.Case.Name == "predict-energy-forces" && r.Case.Threads == 1);
         for (var i = 0; i < results.Count; i++)
-            if (one != null && results[i].Case.Name == "predict-energy-forces-2threads")
+            if (one != null && results[i].Case.Name is "predict-energy-forces-2threads" or "predict-energy-forces-2frames")
                 results[i] = results[i] with { Speedup = results[i].ItemsPerSecond / one.ItemsPerSecond };
 
         if (jsonPath != null)

@@ -39,6 +39,7 @@ public sealed class BenchSuite(string dataDirectory, int threads)
         ("predict-energy", ["mlearn/Mo_train.xyz", "mlearn/Mo_test.xyz"]),
         ("predict-energy-forces", ["mlearn/Mo_train.xyz", "mlearn/Mo_test.xyz"]),
         ("predict-energy-forces-2threads", ["mlearn/Mo_train.xyz", "mlearn/Mo_test.xyz"]),
+        ("predict-energy-forces-2frames", ["mlearn/Mo_train.xyz", "mlearn/Mo_test.xyz"]),
         ("decode", [Qm9]),
         ("kernel-moments-nmax7", ["mlearn/Mo_test.xyz"]),
         ("kernel-invariants-nmax7", ["mlearn/Mo_test.xyz"]),
@@ -61,6 +62,7 @@ public sealed class BenchSuite(string dataDirectory, int threads)
         "predict-energy-forces" => Predict(name, forces: true, threads),
         // With predict-energy-forces at one thread (the default), the pair gives the scaling.
         "predict-energy-forces-2threads" => Predict(name, forces: true, 2),
+        "predict-energy-forces-2frames" => Predict(name, forces: true, 2, framesInParallel: true),
         "decode" => Decode(name),
         "kernel-moments-nmax7" => Kernel(name, invariants: false),
         "kernel-invariants-nmax7" => Kernel(name, invariants: true),
@@ -106,7 +108,7 @@ public sealed class BenchSuite(string dataDirectory, int threads)
             flops, DescriptorFacts(d, cells.Length, points));
     }
 
-    private BenchCase Predict(string name, bool forces, int workers)
+    private BenchCase Predict(string name, bool forces, int workers, bool framesInParallel = false)
     {
         var frames = Read("mlearn/Mo_test.xyz");
         var potential = Model();
@@ -114,10 +116,12 @@ public sealed class BenchSuite(string dataDirectory, int threads)
         var points = frames.Sum(f => NeighbourCount(f, potential.Descriptor.Settings.Cutoff));
         var extra = DescriptorFacts(potential.Descriptor, frames.Length, points);
         extra["model"] = $"{potential.Kind}, trained in-process on {ModelFrames.Length} Mo_train frames";
-        // As `milad predict`: frames one after another, the atoms of a frame on `workers` threads.
+        // As `milad predict`: frames one after another, the atoms of a frame on `workers` threads; or (a test
+        // set, a trajectory) `workers` frames at once, one thread each.
+        var (inFrame, atOnce) = framesInParallel ? (1, workers) : (workers, 1);
         Action pass = forces
-            ? () => { potential.Descriptor.MaxThreads = workers; ForEach(frames.Length, 1, i => potential.Predict(frames[i])); }
-            : () => { potential.Descriptor.MaxThreads = workers; ForEach(frames.Length, 1, i => potential.PredictEnergy(frames[i])); };
+            ? () => { potential.Descriptor.MaxThreads = inFrame; ForEach(frames.Length, atOnce, i => potential.Predict(frames[i])); }
+            : () => { potential.Descriptor.MaxThreads = inFrame; ForEach(frames.Length, atOnce, i => potential.PredictEnergy(frames[i])); };
         // The energy-only pass is the encoding of every environment plus the model: count it like environments.
         var flops = forces ? KernelFlops.EncodeWithBackward(potential.Descriptor, atoms, points) : KernelFlops.Encode(potential.Descriptor, atoms, points);
         return new BenchCase(name, $"{(forces ? "energy + forces + stress" : "energy")} of the {frames.Length} Mo_test cells, {potential.Kind} model",

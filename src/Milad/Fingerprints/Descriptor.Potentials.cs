@@ -113,8 +113,9 @@ public sealed partial class Descriptor
         // A fixed split of the atoms into chunks, each with its own force and virial sums, added in chunk order:
         // the result does not depend on the number of threads or their timing (bit-for-bit reproducible).
         // Chunks are whole groups of four atoms (a group fills the four lanes of the invariant kernels).
+        // One group per chunk: the threads balance the load dynamically, the order of the sums stays fixed.
         var groups = (n + 3) / 4;
-        var chunks = Math.Min(groups, n < 16 ? 1 : BackpropChunks);
+        var chunks = n < 16 ? 1 : groups;
         var sums = new double[chunks][];
         var c = Invariants.Count;
         var m = Basis.Count;
@@ -123,9 +124,7 @@ public sealed partial class Descriptor
             var sum = sums[chunk] = new double[3 * n + 9];
             int from = 4 * (chunk * groups / chunks), to = Math.Min(n, 4 * ((chunk + 1) * groups / chunks));
             var ws = EncodingWorkspace.For(this, 1);
-            var dEdI = new Vector256<double>[Weightings * c];
-            var dEdMoments = new Vector256<double>[Weightings * (m + 1)];
-            var fourMoments = new Vector256<double>[Weightings * (m + 1)];
+            var (dEdI, dEdMoments, fourMoments) = (ws.FourGradient, ws.FourMomentGradient, ws.FourMoments);
             for (var first = from; first < to; first += 4)
             {
                 var lanes = Math.Min(4, to - first);
@@ -200,9 +199,6 @@ public sealed partial class Descriptor
             }
         }
     }
-
-    /// <summary>Chunks of atoms in the backward pass (fixed, so results do not depend on the thread count).</summary>
-    private const int BackpropChunks = 8;
 
     // Small frames are not worth a second thread.
     private ParallelOptions ParallelOptionsFor(int atoms) =>

@@ -33,6 +33,9 @@ internal sealed class EncodingWorkspace
     /// <summary>Moments of four densities interleaved (moment mu of lane i at [4 mu + i], then four 1s) and their invariants.</summary>
     public Vector256<double>[] Four = [], FourValues = [];
 
+    /// <summary>The backward pass of four environments: dE/dI, dE/dOmega and the moments, lane per environment, per weighting.</summary>
+    public Vector256<double>[] FourGradient = [], FourMomentGradient = [], FourMoments = [];
+
     /// <summary>For each neighbour, the column of its atom in a local Jacobian.</summary>
     public int[] Columns = [];
 
@@ -58,6 +61,12 @@ internal sealed class EncodingWorkspace
         if (ws.Values.Length < 4 * descriptor.Length) { ws.Values = new double[4 * descriptor.Length]; ws.DEdI = new double[descriptor.Length]; }
         if (ws.Four.Length < m + 1) ws.Four = new Vector256<double>[m + 1];
         if (ws.FourValues.Length < descriptor.Invariants.Count) ws.FourValues = new Vector256<double>[descriptor.Invariants.Count];
+        if (ws.FourGradient.Length < descriptor.Length) ws.FourGradient = new Vector256<double>[descriptor.Length];
+        if (ws.FourMoments.Length < descriptor.Weightings * (m + 1))
+        {
+            ws.FourMoments = new Vector256<double>[descriptor.Weightings * (m + 1)];
+            ws.FourMomentGradient = new Vector256<double>[descriptor.Weightings * (m + 1)];
+        }
         if (ws.PointGrad.Length < descriptor.Invariants.Count * columns) ws.PointGrad = new double[descriptor.Invariants.Count * columns];
         if (ws.DEdPoints.Length < columns) ws.DEdPoints = new double[columns];
         return ws;
