@@ -74,19 +74,25 @@ public static class PotentialTrainer
         var rowsOf = new double[species.Length][];
         var countOf = new int[species.Length];
         var kMax = Math.Max(kq, kn);
-        for (var s = 0; s < species.Length; s++)
+        // The rows (one per atom, `length` numbers) of one species from per-frame row-major blocks.
+        (double[] Rows, int Count) RowsOfSpecies(int z, double[][] perFrame, int length)
         {
             var rows = new List<double>();
             var count = 0;
             for (var f = 0; f < frames.Count; f++)
                 for (var i = 0; i < frames[f].Count; i++)
-                    if (frames[f].AtomicNumbers[i] == species[s])
+                    if (frames[f].AtomicNumbers[i] == z)
                     {
-                        rows.AddRange(values[f].AsSpan(i * descriptor.Length, descriptor.Length));
+                        rows.AddRange(perFrame[f].AsSpan(i * length, length));
                         count++;
                     }
+            return (rows.ToArray(), count);
+        }
+        for (var s = 0; s < species.Length; s++)
+        {
+            var (rows, count) = RowsOfSpecies(species[s], values, descriptor.Length);
             if (count < 2) throw new InputException($"{data.Name}: only {count} {Elements.Symbol(species[s])} atom(s); every species needs at least two environments");
-            rowsOf[s] = rows.ToArray();
+            rowsOf[s] = rows;
             countOf[s] = count;
             maps[s] = FeatureMap.Fit(rowsOf[s], count, descriptor.Length, options.ForceProjection || identity ? 0 : kMax);
             if (identity) maps[s] = maps[s].WithIdentityProjection();
@@ -98,16 +104,8 @@ public static class PotentialTrainer
             pairMaps = new FeatureMap[species.Length];
             for (var s = 0; s < species.Length; s++)
             {
-                var rows = new List<double>();
-                var count = 0;
-                for (var f = 0; f < frames.Count; f++)
-                    for (var i = 0; i < frames[f].Count; i++)
-                        if (frames[f].AtomicNumbers[i] == species[s])
-                        {
-                            rows.AddRange(pairValues![f].AsSpan(i * pair.Length, pair.Length));
-                            count++;
-                        }
-                pairMaps[s] = FeatureMap.Fit(rows.ToArray(), count, pair.Length, 0);
+                var (rows, count) = RowsOfSpecies(species[s], pairValues!, pair.Length);
+                pairMaps[s] = FeatureMap.Fit(rows, count, pair.Length, 0);
             }
             pairValues = null;
         }
