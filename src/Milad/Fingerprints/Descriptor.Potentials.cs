@@ -1,5 +1,4 @@
 using System.Numerics.Tensors;
-using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using Milad.Structures;
 
@@ -110,60 +109,51 @@ public sealed partial class Descriptor
         var n = structure.Count;
         if (forces.Length < n) throw new ArgumentException($"forces has room for {forces.Length} atoms, need {n}");
         var energies = new double[n];
-        // A fixed split of the atoms into chunks, each with its own force and virial sums, added in chunk order:
-        // the result does not depend on the number of threads or their timing (bit-for-bit reproducible).
-        // Chunks are whole groups of four atoms (a group fills the four lanes of the invariant kernels).
-        // One group per chunk: the threads balance the load dynamically, the order of the sums stays fixed.
+        // Groups of four atoms (the four lanes of the invariant kernels), each with its own force and virial
+        // sums, added in group order: threads balance the load, and the result does not depend on their
+        // number or timing (bit-for-bit reproducible).
         var groups = (n + 3) / 4;
-        var chunks = n < 16 ? 1 : groups;
-        var sums = new double[chunks][];
+        var sums = new double[groups][];
         var c = Invariants.Count;
         var m = Basis.Count;
-        Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = MaxThreads }, chunk =>
+        Parallel.For(0, groups, ParallelOptionsFor(n), group =>
         {
-            var sum = sums[chunk] = new double[3 * n + 9];
-            int from = 4 * (chunk * groups / chunks), to = Math.Min(n, 4 * ((chunk + 1) * groups / chunks));
+            var sum = sums[group] = new double[3 * n + 9];
+            var (first, lanes) = (4 * group, Math.Min(4, n - 4 * group));
             var ws = EncodingWorkspace.For(this, 1);
             var (dEdI, dEdMoments, fourMoments) = (ws.FourGradient, ws.FourMomentGradient, ws.FourMoments);
-            for (var first = from; first < to; first += 4)
+            // Forward as EnvironmentEnergy, keeping each weighting's interleaved moments for the backward pass.
+            EncodeEnvironmentGroup(structure, list, first, lanes, ws.Values, fourMoments);
+            dEdI.AsSpan(0, Length).Clear();
+            for (var lane = 0; lane < lanes; lane++)
             {
-                var lanes = Math.Min(4, to - first);
-                // Forward as EnvironmentEnergy, keeping each weighting's interleaved moments for the backward pass.
-                EncodeEnvironmentGroup(structure, list, first, lanes, ws.Values, fourMoments);
-                var lanesOfdEdI = MemoryMarshal.Cast<Vector256<double>, double>(dEdI.AsSpan());
-                for (var lane = 0; lane < lanes; lane++)
-                {
-                    var centre = first + lane;
-                    ws.DEdI.AsSpan(0, Length).Clear(); // a model may write only the entries it depends on
-                    energies[centre] = model(centre, ws.Values.AsSpan(lane * Length, Length), ws.DEdI.AsSpan(0, Length));
-                    for (var q = 0; q < Length; q++) lanesOfdEdI[4 * q + lane] = ws.DEdI[q];
-                }
-                for (var lane = lanes; lane < 4; lane++)
-                    for (var q = 0; q < Length; q++) lanesOfdEdI[4 * q + lane] = 0;
-                // dE/dOmega for four environments at once, then per environment dE/d(displacement) =
-                // dE/dOmega x dOmega/d(displacement), contracted inside the basis kernel (ZernikeBasis.PullBack).
+                var centre = first + lane;
+                var gradient = ws.DEdI.AsSpan(0, Length);
+                gradient.Clear(); // a model may write only the entries it depends on
+                energies[centre] = model(centre, ws.Values.AsSpan(lane * Length, Length), gradient);
+                ToLane(gradient, dEdI, lane);
+            }
+            // dE/dOmega for four environments at once, then per environment dE/d(displacement) =
+            // dE/dOmega x dOmega/d(displacement), contracted inside the basis kernel (ZernikeBasis.PullBack).
+            for (var k = 0; k < Weightings; k++)
+                Invariants.VectorJacobianProductFour(fourMoments.AsSpan(k * (m + 1), m + 1), dEdI.AsSpan(k * c, c), dEdMoments.AsSpan(k * (m + 1), m + 1));
+            for (var lane = 0; lane < lanes; lane++)
+            {
+                var centre = first + lane;
+                var neighbours = list.Of(centre);
+                ws = EncodingWorkspace.For(this, neighbours.Length + 1);
+                var stride = EncodingWorkspace.Stride(neighbours.Length + 1);
+                var dEdPoints = ws.DEdPoints.AsSpan(0, 3 * stride);
+                dEdPoints.Clear();
                 for (var k = 0; k < Weightings; k++)
-                    Invariants.VectorJacobianProductFour(fourMoments.AsSpan(k * (m + 1), m + 1), dEdI.AsSpan(k * c, c), dEdMoments.AsSpan(k * (m + 1), m + 1));
-                var gradients = MemoryMarshal.Cast<Vector256<double>, double>(dEdMoments.AsSpan());
-                for (var lane = 0; lane < lanes; lane++)
                 {
-                    var centre = first + lane;
-                    var neighbours = list.Of(centre);
-                    ws = EncodingWorkspace.For(this, neighbours.Length + 1);
-                    var stride = EncodingWorkspace.Stride(neighbours.Length + 1);
-                    var columns = 3 * stride;
-                    var dEdPoints = ws.DEdPoints.AsSpan(0, columns);
-                    dEdPoints.Clear();
-                    for (var k = 0; k < Weightings; k++)
-                    {
-                        var count = LoadEnvironment(structure, centre, neighbours, ws, k);
-                        for (var mu = 0; mu < m; mu++) ws.DEdMoments[mu] = gradients[4 * (k * (m + 1) + mu) + lane];
-                        Basis.PullBack(ws.X.AsSpan(0, count), ws.Y.AsSpan(0, count), ws.Z.AsSpan(0, count), ws.W.AsSpan(0, count),
-                            ws.DWx.AsSpan(0, count), ws.DWy.AsSpan(0, count), ws.DWz.AsSpan(0, count), 1 / Settings.Cutoff,
-                            ws.DEdMoments, dEdPoints, stride);
-                    }
-                    AddForces(structure, centre, neighbours, dEdPoints, stride, sum);
+                    var count = LoadEnvironment(structure, centre, neighbours, ws, k);
+                    FromLane(dEdMoments.AsSpan(k * (m + 1), m), lane, ws.DEdMoments.AsSpan(0, m));
+                    Basis.PullBack(ws.X.AsSpan(0, count), ws.Y.AsSpan(0, count), ws.Z.AsSpan(0, count), ws.W.AsSpan(0, count),
+                        ws.DWx.AsSpan(0, count), ws.DWy.AsSpan(0, count), ws.DWz.AsSpan(0, count), 1 / Settings.Cutoff,
+                        ws.DEdMoments, dEdPoints, stride);
                 }
+                AddForces(structure, centre, neighbours, dEdPoints, stride, sum);
             }
         });
         var total = new double[3 * n + 9];

@@ -119,20 +119,25 @@ public sealed partial class Descriptor
                     ws = EncodingWorkspace.For(this, molecules[first + lane].Count);
                     var count = LoadMolecule(molecules[first + lane], ws, k);
                     Basis.AccumulateMoments(ws.X.AsSpan(0, count), ws.Y.AsSpan(0, count), ws.Z.AsSpan(0, count), ws.W.AsSpan(0, count), ws.Moments);
-                    Interleave(ws, lane);
+                    ToLane(ws.Moments.AsSpan(0, Basis.Count), ws.Four, lane);
                 }
                 EvaluateFour(ws, lanes, rows.Slice(first * Length), k * c);
             }
         }
     }
 
-    /// <summary>Copies ws.Moments into lane <paramref name="lane"/> of ws.Four.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot loops: optimised at once, not first as unoptimised code patched by on-stack replacement
-    private void Interleave(EncodingWorkspace ws, int lane)
+    /// <summary>target[i] in lane <paramref name="lane"/> = source[i]: one density into the four-lane layout.</summary>
+    private static void ToLane(ReadOnlySpan<double> source, Span<Vector256<double>> target, int lane)
     {
-        var four = MemoryMarshal.Cast<Vector256<double>, double>(ws.Four.AsSpan());
-        var m = Basis.Count;
-        for (var mu = 0; mu < m; mu++) four[4 * mu + lane] = ws.Moments[mu];
+        var lanes = MemoryMarshal.Cast<Vector256<double>, double>(target);
+        for (var i = 0; i < source.Length; i++) lanes[4 * i + lane] = source[i];
+    }
+
+    /// <summary>target[i] = source[i] in lane <paramref name="lane"/>: one density out of the four-lane layout.</summary>
+    private static void FromLane(ReadOnlySpan<Vector256<double>> source, int lane, Span<double> target)
+    {
+        var lanes = MemoryMarshal.Cast<Vector256<double>, double>(source);
+        for (var i = 0; i < target.Length; i++) target[i] = lanes[4 * i + lane];
     }
 
     /// <summary>Invariants of the densities in the first <paramref name="lanes"/> lanes of ws.Four into rows lane x Length + offset.</summary>
@@ -141,12 +146,8 @@ public sealed partial class Descriptor
     {
         ws.Four[Basis.Count] = Vector256<double>.One;
         Invariants.EvaluateFour(ws.Four, ws.FourValues);
-        var values = MemoryMarshal.Cast<Vector256<double>, double>(ws.FourValues.AsSpan());
         for (var lane = 0; lane < lanes; lane++)
-        {
-            var row = rows.Slice(lane * Length + offset, Invariants.Count);
-            for (var q = 0; q < row.Length; q++) row[q] = values[4 * q + lane];
-        }
+            FromLane(ws.FourValues, lane, rows.Slice(lane * Length + offset, Invariants.Count));
     }
 
     /// <summary>
@@ -168,7 +169,7 @@ public sealed partial class Descriptor
                 ws = EncodingWorkspace.For(this, neighbours.Length + 1);
                 var count = LoadEnvironment(structure, first + lane, neighbours, ws, k);
                 Basis.AccumulateMoments(ws.X.AsSpan(0, count), ws.Y.AsSpan(0, count), ws.Z.AsSpan(0, count), ws.W.AsSpan(0, count), ws.Moments);
-                Interleave(ws, lane);
+                ToLane(ws.Moments.AsSpan(0, Basis.Count), ws.Four, lane);
             }
             EvaluateFour(ws, lanes, rows, k * c);
             if (!moments.IsEmpty) ws.Four.AsSpan(0, m + 1).CopyTo(moments.Slice(k * (m + 1), m + 1));
