@@ -78,7 +78,6 @@ public sealed partial class ZernikeBasis
         var grad = !dMoments.IsEmpty;
         var L = NMax + 1;
         var LL = L * L;
-        var K = NMax / 2 + 1;
         var re = s.Re.AsSpan();
         var im = s.Im.AsSpan();
         var gre = s.GRe.AsSpan();
@@ -107,7 +106,7 @@ public sealed partial class ZernikeBasis
                 for (var m = 0; m <= l; m++)
                 {
                     var i = l * L + m;
-                    var f = m == 0 ? 1.0 : ((m & 1) == 0 ? Math.Sqrt(2) : -Math.Sqrt(2));
+                    var f = RealFactor(m);
                     var fr = f * radial;
                     var vre = fr * re[i];
                     acc[off + m] = Vector256.FusedMultiplyAdd(w, vre, acc[off + m]);
@@ -196,7 +195,7 @@ public sealed partial class ZernikeBasis
                 JacobiFour(l, t, p, dp);
                 for (var m = 0; m <= l; m++)
                 {
-                    var f = m == 0 ? 1.0 : ((m & 1) == 0 ? Math.Sqrt(2) : -Math.Sqrt(2));
+                    var f = RealFactor(m);
                     // Contract g over n = l + 2k with the radial factors and their derivatives.
                     Vector256<double> vre = default, vim = default, dre = default, dim = default;
                     for (var k = 0; k <= kMax; k++)
@@ -300,7 +299,6 @@ public sealed partial class ZernikeBasis
                 }
             }
         }
-
     }
 
     /// <summary>Per-thread work arrays of the batch kernel, grown to the largest basis used on the thread.</summary>

@@ -144,8 +144,7 @@ public sealed partial class ZernikeBasis
                 for (var m = 0; m <= l; m++)
                 {
                     var s = l * L + m;
-                    // real basis: mu = 0 -> Re; mu = +m -> sqrt2 (-1)^m Re; mu = -m -> sqrt2 (-1)^m Im
-                    var f = m == 0 ? 1.0 : ((m & 1) == 0 ? Math.Sqrt(2) : -Math.Sqrt(2));
+                    var f = RealFactor(m);
                     values[off + m] = f * radial * sre[s];
                     if (m > 0) values[off - m] = f * radial * sim[s];
                     if (!grad) continue;
@@ -160,6 +159,9 @@ public sealed partial class ZernikeBasis
             }
         }
     }
+
+    /// <summary>The real basis from the complex one: mu = 0 -> Re; mu = +m -> sqrt2 (-1)^m Re; mu = -m -> sqrt2 (-1)^m Im.</summary>
+    private static double RealFactor(int m) => m == 0 ? 1.0 : ((m & 1) == 0 ? Math.Sqrt(2) : -Math.Sqrt(2));
 
     /// <summary>
     /// Complex Zernike functions Z_nlm(x) (not conjugated) in complex storage order. For checks and
