@@ -36,9 +36,7 @@ internal sealed class DesignAccumulator
         _maps = maps;
         _quadratic = quadratic;
         _neural = neural;
-        _speciesIndex = new int[Elements.MaxAtomicNumber + 1];
-        Array.Fill(_speciesIndex, -1);
-        for (var s = 0; s < species.Length; s++) _speciesIndex[species[s]] = s;
+        _speciesIndex = Elements.IndexTable(species);
         foreach (var m in maps)
             if (m.Components < Math.Max(quadratic, neural)) throw new ArgumentException("feature maps have too few components");
         Features = descriptor.Length;

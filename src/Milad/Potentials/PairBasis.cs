@@ -27,9 +27,7 @@ public sealed class PairBasis
         Functions = functions;
         Inner = inner;
         Species = species;
-        _speciesIndex = new int[Elements.MaxAtomicNumber + 1];
-        Array.Fill(_speciesIndex, -1);
-        for (var s = 0; s < species.Length; s++) _speciesIndex[species[s]] = s;
+        _speciesIndex = Elements.IndexTable(species);
         Width = (cutoff - inner) / (functions - 1);
     }
 

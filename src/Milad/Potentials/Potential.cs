@@ -13,14 +13,13 @@ namespace Milad.Potentials;
 /// </summary>
 public abstract class Potential
 {
-    private readonly int[] _speciesIndex = new int[Elements.MaxAtomicNumber + 1];
+    private readonly int[] _speciesIndex;
 
     protected Potential(Descriptor descriptor, int[] species)
     {
         Descriptor = descriptor;
         Species = species;
-        Array.Fill(_speciesIndex, -1);
-        for (var s = 0; s < species.Length; s++) _speciesIndex[species[s]] = s;
+        _speciesIndex = Elements.IndexTable(species);
     }
 
     /// <summary>The descriptor the model reads (settings are saved with the model).</summary>

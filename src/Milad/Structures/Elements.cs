@@ -43,6 +43,18 @@ public static class Elements
     public static int AtomicNumber(string symbol) =>
         TryGetAtomicNumber(symbol, out var z) ? z : throw new FormatException($"unknown element '{symbol}'");
 
+    /// <summary>
+    /// The position of each atomic number in <paramref name="species"/>, by atomic number (0..MaxAtomicNumber):
+    /// -1 for elements not in the list. How models map an atom to its species' parameters.
+    /// </summary>
+    public static int[] IndexTable(IReadOnlyList<int> species)
+    {
+        var table = new int[MaxAtomicNumber + 1];
+        Array.Fill(table, -1);
+        for (var s = 0; s < species.Count; s++) table[species[s]] = s;
+        return table;
+    }
+
     /// <summary>Symbol of an atomic number.</summary>
     public static string Symbol(int atomicNumber) =>
         atomicNumber is >= 1 and <= MaxAtomicNumber
