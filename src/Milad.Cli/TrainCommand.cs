@@ -208,19 +208,21 @@ public static class TrainCommand
         w.WriteNumber("energy_forces_seconds", forcesSeconds);
         w.WriteNumber("cost_ratio", forcesSeconds / Math.Max(1e-9, energySeconds));
         w.WriteEndObject();
+        // The chosen ridge setting, then every setting tried, with the same fields.
+        static void WriteRidge(Utf8JsonWriter w, RidgeChoice r)
+        {
+            w.WriteNumber("energy_weight", r.EnergyWeight);
+            w.WriteNumber("lambda", r.Lambda);
+            w.WriteNumber("cv_energy_rmse_mev_per_atom", 1000 * r.EnergyRmse);
+            w.WriteNumber("cv_force_rmse_ev_per_a", r.ForceRmse);
+        }
         w.WriteStartObject("ridge");
-        w.WriteNumber("energy_weight", result.Ridge.EnergyWeight);
-        w.WriteNumber("lambda", result.Ridge.Lambda);
-        w.WriteNumber("cv_energy_rmse_mev_per_atom", 1000 * result.Ridge.EnergyRmse);
-        w.WriteNumber("cv_force_rmse_ev_per_a", result.Ridge.ForceRmse);
+        WriteRidge(w, result.Ridge);
         w.WriteStartArray("grid");
         foreach (var g in result.RidgeGrid)
         {
             w.WriteStartObject();
-            w.WriteNumber("energy_weight", g.EnergyWeight);
-            w.WriteNumber("lambda", g.Lambda);
-            w.WriteNumber("cv_energy_rmse_mev_per_atom", 1000 * g.EnergyRmse);
-            w.WriteNumber("cv_force_rmse_ev_per_a", g.ForceRmse);
+            WriteRidge(w, g);
             w.WriteEndObject();
         }
         w.WriteEndArray();
