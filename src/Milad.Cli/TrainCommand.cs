@@ -44,6 +44,7 @@ public static class TrainCommand
         var timeLimit = new Option<double?>("--time-limit") { Description = "Neural model: seconds of optimisation at most, a safety stop (default 400)." };
         var forceWeight = new Option<double?>("--force-weight") { Description = "Neural model: weight of forces relative to energies (default 1)." };
         var energyWeights = new Option<string?>("--energy-weights") { Description = "Ridge fit: energy weights (per-atom energy vs force component) the cross-validation chooses from, e.g. 10,100 (default 10,100,1000,10000,100000)." };
+        var stressWeight = new Option<double?>("--stress-weight") { Description = "Linear and quadratic models (and the network's baseline): weight of each virial component per atom (from stress= in eV/A^3, ASE sign, or stress_kbar= in kBar, VASP sign) relative to the energy per atom; 0, the default, ignores stresses." };
         var folds = new Option<int?>("--folds") { Description = "Cross-validation folds for the ridge fit (default 5)." };
         var seed = new Option<int?>("--seed") { Description = "Seed of every random choice (default 1)." };
         var threads = new Option<int?>("--threads") { Description = "Worker threads (default: all cores)." };
@@ -51,7 +52,7 @@ public static class TrainCommand
         var command = new Command("train", "Fit an interatomic potential (linear, quadratic or neural) on environment fingerprints to DFT energies and forces.")
         {
             train, test, model, report, plot, kind, nmax, cutoff, invariants, weights, centre, quadratic, projection, pairCutoff, pairFunctions, pairInner, components, hidden,
-            optimizer, epochs, batch, rate, validation, patience, timeLimit, forceWeight, energyWeights, folds, seed, threads,
+            optimizer, epochs, batch, rate, validation, patience, timeLimit, forceWeight, energyWeights, stressWeight, folds, seed, threads,
         };
         command.SetAction(p =>
         {
@@ -79,6 +80,7 @@ public static class TrainCommand
             if (p.GetValue(timeLimit) is { } t) o = o with { TimeLimitSeconds = t };
             if (p.GetValue(forceWeight) is { } fw) o = o with { ForceWeight = fw };
             if (p.GetValue(energyWeights) is { } ew) o = o with { EnergyWeights = ParseNumbers("--energy-weights", ew) };
+            if (p.GetValue(stressWeight) is { } sw) o = o with { StressWeight = sw };
             if (p.GetValue(folds) is { } f) o = o with { Folds = f };
             if (p.GetValue(seed) is { } s) o = o with { Seed = s };
             if (p.GetValue(threads) is { } th) o = o with { Threads = th };
@@ -187,6 +189,17 @@ public static class TrainCommand
         w.WriteNumber("energy_mae_mev_per_atom", 1000 * e.EnergyMae);
         w.WriteNumber("force_rmse_ev_per_a", e.ForceRmse);
         w.WriteNumber("force_mae_ev_per_a", e.ForceMae);
+        if (e.StressFrames > 0)
+        {
+            w.WriteNumber("stress_frames", e.StressFrames);
+            w.WriteNumber("stress_rmse_gpa", e.StressRmse);
+        }
+        if (e.Groups.Count > 0)
+        {
+            w.WriteStartObject("energy_rmse_mev_per_atom_by_config_type");
+            foreach (var (group, frames, rmse) in e.Groups) w.WriteNumber(group, 1000 * rmse);
+            w.WriteEndObject();
+        }
         w.WriteEndObject();
     }
 

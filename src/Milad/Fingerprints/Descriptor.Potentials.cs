@@ -20,8 +20,10 @@ public sealed partial class Descriptor
     /// <summary>
     /// The environment of every atom (in atom order) with its Jacobian restricted to the atoms it depends on
     /// (<see cref="LocalEnvironment"/>). Same values and derivatives as <see cref="EncodeEnvironments(Structure, bool)"/>.
+    /// With <paramref name="withVirial"/> also each invariant's virial, sum over neighbour displacements d of
+    /// d (x) dI/dd: its derivative with respect to a homogeneous strain of the cell and atoms (training on stress).
     /// </summary>
-    public LocalEnvironment[] EncodeLocal(Structure structure)
+    public LocalEnvironment[] EncodeLocal(Structure structure, bool withVirial = false)
     {
         var list = BuildNeighbourList(structure);
         var result = new LocalEnvironment[structure.Count];
@@ -34,14 +36,34 @@ public sealed partial class Descriptor
             var k = atoms.Length;
             var values = new double[Length];
             var jac = new double[Length * 3 * k];
+            var virial = withVirial ? new double[Length * 9] : null;
             for (var weighting = 0; weighting < Weightings; weighting++)
             {
                 var stride = EncodePoints(ws, LoadEnvironment(structure, centre, neighbours, ws, weighting), values.AsSpan(weighting * c, c), true);
                 AddToAtomColumns(ws, stride, neighbours.Length, centreColumn, jac.AsSpan(weighting * c * 3 * k, c * 3 * k), k);
+                if (virial != null) AddVirial(ws, stride, neighbours, virial.AsSpan(weighting * c * 9, c * 9));
             }
-            result[centre] = new LocalEnvironment(values, atoms, jac);
+            result[centre] = new LocalEnvironment(values, atoms, jac, virial);
         });
         return result;
+    }
+
+    /// <summary>virial[9 q + 3 a + b] += sum over neighbours p of d_p,a dI_q/dd_p,b (the centre's own point does not move with strain).</summary>
+    private void AddVirial(EncodingWorkspace ws, int stride, ReadOnlySpan<Neighbour> neighbours, Span<double> virial)
+    {
+        for (var q = 0; q < Invariants.Count; q++)
+        {
+            var src = ws.PointGrad.AsSpan(q * 3 * stride, 3 * stride);
+            var dst = virial.Slice(9 * q, 9);
+            for (var p = 0; p < neighbours.Length; p++)
+            {
+                var d = neighbours[p].Displacement;
+                double gx = src[p], gy = src[stride + p], gz = src[2 * stride + p];
+                dst[0] += d.X * gx; dst[1] += d.X * gy; dst[2] += d.X * gz;
+                dst[3] += d.Y * gx; dst[4] += d.Y * gy; dst[5] += d.Y * gz;
+                dst[6] += d.Z * gx; dst[7] += d.Z * gy; dst[8] += d.Z * gz;
+            }
+        }
     }
 
     /// <summary>

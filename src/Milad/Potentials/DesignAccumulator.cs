@@ -11,7 +11,8 @@ namespace Milad.Potentials;
 /// <item>the least-squares sums of the polynomial model (<see cref="NormalEquations"/>): per species a column
 /// block [1, x (F), p_a p_b (K(K+1)/2)]; one energy row per frame (sums over its atoms, divided by the atom
 /// count) and 3N force rows (sums over environments of their derivatives, targets -F) built transposed,
-/// so the Gram update is a run of dot products;</item>
+/// so the Gram update is a run of dot products; with a stress weight, six virial rows per frame that has a
+/// reference stress (the strain derivatives of the same sums, divided by the atom count, targets V sigma / N);</item>
 /// <item>optionally the network's inputs and their local Jacobians (<see cref="EnvironmentSample"/>).</item>
 /// </list>
 /// </summary>
@@ -25,10 +26,15 @@ internal sealed class DesignAccumulator
 
     private readonly PairBasis? _pair;
     private readonly FeatureMap[]? _pairMaps;  // per species: standardisation of the pair features
+    private readonly bool _virials;           // virial rows for frames with a reference stress
+
+    // Symmetric strain components (xx yy zz yz xz xy) as (a, b).
+    private static readonly (int A, int B)[] VoigtPairs = [(0, 0), (1, 1), (2, 2), (1, 2), (0, 2), (0, 1)];
 
     public DesignAccumulator(Descriptor descriptor, int[] species, FeatureMap[] maps, int quadratic, int neural,
-        PairBasis? pair = null, FeatureMap[]? pairMaps = null)
+        PairBasis? pair = null, FeatureMap[]? pairMaps = null, bool virials = false)
     {
+        _virials = virials;
         _pair = pair;
         _pairMaps = pairMaps;
         if (pair != null && (pairMaps == null || pairMaps.Length != species.Length)) throw new ArgumentException("pair maps missing");
@@ -96,7 +102,11 @@ internal sealed class DesignAccumulator
     {
         var n = frame.Count;
         var r = 3 * n;
-        var envs = _descriptor.EncodeLocal(frame);
+        var virialTarget = _virials ? StressTarget.Virial(frame) : null;
+        var envs = _descriptor.EncodeLocal(frame, virialTarget != null);
+        // Rows of the six virial components: [component * Size + column].
+        var virialRows = virialTarget != null ? new double[6 * Size] : null;
+        Span<double> sym = stackalloc double[6];
         var design = new double[Size * r];     // transposed force rows: [column][3 * atom + axis]
         var energyRow = new double[Size];
         var nonZero = new bool[Size];
@@ -133,6 +143,13 @@ internal sealed class DesignAccumulator
                     dst[o + 2] += inv * src[3 * c + 2];
                 }
             }
+            if (virialRows != null)
+                for (var q = 0; q < f; q++)
+                {
+                    Symmetric(env.Virial!.AsSpan(9 * q, 9), sym);
+                    var inv = 1 / map.Scale[q];
+                    for (var c = 0; c < 6; c++) virialRows[c * Size + off + 1 + q] += inv * sym[c];
+                }
             if (kMax == 0) continue;
             // Projected inputs and their local Jacobian: dp = Projection diag(1/scale) J  (kMax x 3k).
             map.Project(x, p.AsSpan(0, kMax));
@@ -154,6 +171,18 @@ internal sealed class DesignAccumulator
                     if (w != 0) TensorPrimitives.MultiplyAdd(env.Jacobian.AsSpan(q * k3, k3), w, row, row);
                 }
             }
+            // The projected inputs' virials (kMax x 6), as dp from the invariants' virials.
+            var dpVirial = virialRows != null ? new double[kMax * 6] : null;
+            if (dpVirial != null)
+                for (var q = 0; q < f; q++)
+                {
+                    Symmetric(env.Virial!.AsSpan(9 * q, 9), sym);
+                    for (var a = 0; a < kMax; a++)
+                    {
+                        var w = map.IsIdentity ? (a == q ? 1 / map.Scale[q] : 0) : map.Projection[a * f + q] / map.Scale[q];
+                        if (w != 0) for (var c = 0; c < 6; c++) dpVirial[a * 6 + c] += w * sym[c];
+                    }
+                }
             if (kq > 0)
             {
                 var t = off + 1 + f + PairFeatures;
@@ -161,6 +190,8 @@ internal sealed class DesignAccumulator
                     for (var b = a; b < kq; b++, t++)
                     {
                         energyRow[t] += p[a] * p[b];
+                        if (dpVirial != null)
+                            for (var c = 0; c < 6; c++) virialRows![c * Size + t] += p[a] * dpVirial[b * 6 + c] + p[b] * dpVirial[a * 6 + c];
                         var dst = design.AsSpan(t * r, r);
                         ReadOnlySpan<double> da = dp.Slice(a * k3, k3), db = dp.Slice(b * k3, k3);
                         for (var c = 0; c < atoms.Length; c++)
@@ -183,13 +214,20 @@ internal sealed class DesignAccumulator
         {
             // Pair features: energy row sums and force rows, dy_q(i)/dr_j = +d, dy_q(i)/dr_i = -d.
             var pairOffset = 1 + f;
-            var y = _pair.Features(frame, null, (i, j, q, d) =>
+            var y = _pair.Features(frame, null, (i, j, q, d, displacement) =>
             {
                 var s = _speciesIndex[frame.AtomicNumbers[i]];
-                var dst = design.AsSpan((s * BlockSize + pairOffset + q) * r, r);
+                var column = s * BlockSize + pairOffset + q;
+                var dst = design.AsSpan(column * r, r);
                 var inv = 1 / _pairMaps![s].Scale[q];
                 dst[3 * j] += inv * d.X; dst[3 * j + 1] += inv * d.Y; dst[3 * j + 2] += inv * d.Z;
                 dst[3 * i] -= inv * d.X; dst[3 * i + 1] -= inv * d.Y; dst[3 * i + 2] -= inv * d.Z;
+                if (virialRows == null) return;
+                for (var c = 0; c < 6; c++)
+                {
+                    var (a, b) = VoigtPairs[c];
+                    virialRows[c * Size + column] += inv * 0.5 * (displacement[a] * d[b] + displacement[b] * d[a]);
+                }
             });
             var p2 = _pair.Length;
             var yi = new double[p2];
@@ -210,6 +248,26 @@ internal sealed class DesignAccumulator
             targets[3 * a] = -force.X; targets[3 * a + 1] = -force.Y; targets[3 * a + 2] = -force.Z;
         }
         equations.AddForceRows(fold, design, r, targets, nonZero);
+        if (virialRows != null)
+        {
+            Symmetric(virialTarget, sym);
+            for (var c = 0; c < 6; c++)
+            {
+                var row = virialRows.AsSpan(c * Size, Size);
+                TensorPrimitives.Divide(row, n, row);
+                equations.AddEnergyRow(fold, row, sym[c] / n, kind: 2);
+            }
+        }
         return samples;
+    }
+
+    /// <summary>The six symmetric components (xx yy zz yz xz xy) of a row-major 3 x 3 tensor.</summary>
+    private static void Symmetric(ReadOnlySpan<double> m, Span<double> voigt)
+    {
+        for (var c = 0; c < 6; c++)
+        {
+            var (a, b) = VoigtPairs[c];
+            voigt[c] = 0.5 * (m[3 * a + b] + m[3 * b + a]);
+        }
     }
 }

@@ -3,7 +3,7 @@ using System.Numerics.Tensors;
 namespace Milad.Potentials;
 
 /// <summary>
-/// Least-squares sums of a linear model, kept apart for energy rows and force rows and for each
+/// Least-squares sums of a linear model, kept apart for energy, force and virial (stress) rows and for each
 /// cross-validation fold: Gram matrix (upper triangle), right-hand side and squared norm of the targets.
 /// Why apart: the relative weight of energies and forces and the ridge strength can then be chosen by
 /// validation from these sums alone, without keeping the design matrix (3N rows per frame).
@@ -14,18 +14,21 @@ internal sealed class NormalEquations
     {
         Size = size;
         Folds = folds;
-        Parts = new Part[2, folds];
-        for (var kind = 0; kind < 2; kind++)
+        Parts = new Part[Kinds, folds];
+        for (var kind = 0; kind < Kinds; kind++)
             for (var k = 0; k < folds; k++) Parts[kind, k] = new Part(size);
     }
 
     public int Size { get; }
 
+    /// <summary>Energy, forces, virials.</summary>
+    public const int Kinds = 3;
+
     private double[] _product = [];
 
     public int Folds { get; }
 
-    /// <summary>[0 = energy, 1 = forces, fold].</summary>
+    /// <summary>[0 = energy, 1 = forces, 2 = virial components, fold].</summary>
     public Part[,] Parts { get; }
 
     internal sealed class Part(int size)
@@ -44,10 +47,10 @@ internal sealed class NormalEquations
         }
     }
 
-    /// <summary>One energy row (already divided by the atom count) and its target.</summary>
-    public void AddEnergyRow(int fold, ReadOnlySpan<double> row, double target)
+    /// <summary>One energy row (already divided by the atom count) and its target; kind 2: one virial component's row.</summary>
+    public void AddEnergyRow(int fold, ReadOnlySpan<double> row, double target, int kind = 0)
     {
-        var p = Parts[0, fold];
+        var p = Parts[kind, fold];
         for (var i = 0; i < Size; i++)
             if (row[i] != 0) TensorPrimitives.MultiplyAdd(row[i..], row[i], p.Gram.AsSpan(i * Size + i, Size - i), p.Gram.AsSpan(i * Size + i, Size - i));
         TensorPrimitives.MultiplyAdd(row, target, p.Rhs, p.Rhs);
@@ -72,7 +75,7 @@ internal sealed class NormalEquations
 
     public void Add(NormalEquations other)
     {
-        for (var kind = 0; kind < 2; kind++)
+        for (var kind = 0; kind < Kinds; kind++)
             for (var k = 0; k < Folds; k++) Parts[kind, k].Add(other.Parts[kind, k]);
     }
 
@@ -91,7 +94,7 @@ internal sealed class NormalEquations
     public NormalEquations Restrict(int[] columns)
     {
         var r = new NormalEquations(columns.Length, Folds);
-        for (var kind = 0; kind < 2; kind++)
+        for (var kind = 0; kind < Kinds; kind++)
             for (var k = 0; k < Folds; k++)
             {
                 Part src = Parts[kind, k], dst = r.Parts[kind, k];

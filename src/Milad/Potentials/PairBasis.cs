@@ -75,10 +75,10 @@ public sealed class PairBasis
 
     /// <summary>
     /// The features of every atom (n x Length, row-major) and, when <paramref name="rows"/> is given, calls it for
-    /// every atom i, neighbour j and function with (i, j, feature, d y / d r_j), where y changes by the opposite
-    /// amount when r_i moves (a self-image has i = j: its two contributions cancel).
+    /// every atom i, neighbour j and function with (i, j, feature, d y / d r_j, displacement r_j - r_i of the image),
+    /// where y changes by the opposite amount when r_i moves (a self-image has i = j: its two contributions cancel).
     /// </summary>
-    public double[] Features(Structure structure, NeighbourList? list = null, Action<int, int, int, Vec3>? rows = null)
+    public double[] Features(Structure structure, NeighbourList? list = null, Action<int, int, int, Vec3, Vec3>? rows = null)
     {
         list ??= NeighbourList.Build(structure, Cutoff);
         var n = structure.Count;
@@ -98,7 +98,7 @@ public sealed class PairBasis
                 TensorPrimitives.Add(yi.Slice(block, Functions), v, yi.Slice(block, Functions));
                 if (rows == null) continue;
                 var unit = (1 / r) * d;
-                for (var k = 0; k < Functions; k++) rows(i, nb.Index, block + k, dv[k] * unit);
+                for (var k = 0; k < Functions; k++) rows(i, nb.Index, block + k, dv[k] * unit, d);
             }
         }
         return y;

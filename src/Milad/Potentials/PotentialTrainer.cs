@@ -145,7 +145,7 @@ public static class PotentialTrainer
             heldOut = folds;
             foreach (var v in ValidationSplit(frames.Count, options.ValidationFraction, options.Seed).Validation) foldOf[v] = heldOut;
         }
-        var accumulator = new DesignAccumulator(descriptor, species, maps, kq, kn, pair, pairMaps);
+        var accumulator = new DesignAccumulator(descriptor, species, maps, kq, kn, pair, pairMaps, options.StressWeight > 0);
         NormalEquations equations;
         EnvironmentSample[][]? samples;
         try
@@ -162,7 +162,7 @@ public static class PotentialTrainer
         var penalised = new bool[equations.Size];
         for (var c = 0; c < equations.Size; c++) penalised[c] = c % accumulator.BlockSize != 0;
         progress?.Invoke(new TrainingProgress("ridge", 0, 1));
-        var (coefficients, choice, grid) = RidgeFit.Fit(equations, penalised, options.EnergyWeights, RidgeFit.DefaultLambdas, options.Threads, heldOut);
+        var (coefficients, choice, grid) = RidgeFit.Fit(equations, penalised, options.EnergyWeights, RidgeFit.DefaultLambdas, options.Threads, heldOut, options.StressWeight);
         var models = new PolynomialPotential.SpeciesModel[species.Length];
         var f0 = descriptor.Length;
         var p0 = accumulator.PairFeatures;
@@ -235,6 +235,7 @@ public static class PotentialTrainer
             w.WriteNumber("ridge_lambda", ridge.Lambda);
             w.WriteNumber("ridge_cv_energy_rmse_mev_per_atom", 1000 * ridge.EnergyRmse);
             w.WriteNumber("ridge_cv_force_rmse_ev_per_a", ridge.ForceRmse);
+            if (o.StressWeight > 0) w.WriteNumber("stress_weight", o.StressWeight);
             if (o.PairCutoff > 0)
             {
                 w.WriteNumber("pair_cutoff", o.PairCutoff);

@@ -12,7 +12,8 @@ public sealed record RidgeChoice(double EnergyWeight, double Lambda, double Ener
 /// <summary>
 /// Weighted ridge least squares on energies and forces together, in closed form from
 /// <see cref="NormalEquations"/>: minimise
-/// <c>wE / nE sum_frames (dE/N)^2 + 1 / nF sum_components dF^2 + lambda s |c|^2</c> (s the mean diagonal,
+/// <c>wE / nE sum_frames (dE/N)^2 + 1 / nF sum_components dF^2 + wE wS / nS sum_virial_components (dW/N)^2 + lambda s |c|^2</c>
+/// (the virial term only for frames with a reference stress and a stress weight wS &gt; 0; s the mean diagonal,
 /// so lambda is scale-free; reference-energy columns are not penalised). The energy weight and lambda
 /// are chosen on a grid by k-fold cross-validation over frames, never by the test set: the winner
 /// minimises E_rmse / min(E_rmse) + F_rmse / min(F_rmse), i.e. it balances the two relative to the
@@ -28,12 +29,12 @@ public static class RidgeFit
     // heldOut: a fold left out of the cross-validation and of the final fit (-1: none): the frames the network's
     // early stopping validates on, which its linear baseline must not have seen.
     internal static (double[] Coefficients, RidgeChoice Choice, RidgeChoice[] Grid) Fit(
-        NormalEquations ne, bool[] penalised, double[] energyWeights, double[] lambdas, int threads, int heldOut = -1)
+        NormalEquations ne, bool[] penalised, double[] energyWeights, double[] lambdas, int threads, int heldOut = -1, double stressWeight = 0)
     {
         var folds = ne.Folds;
-        var train = new (NormalEquations.Part E, NormalEquations.Part F)[folds];
+        var train = new (NormalEquations.Part E, NormalEquations.Part F, NormalEquations.Part S)[folds];
         for (var k = 0; k < folds; k++)
-            if (k != heldOut) train[k] = (ne.Sum(0, k, heldOut), ne.Sum(1, k, heldOut));
+            if (k != heldOut) train[k] = (ne.Sum(0, k, heldOut), ne.Sum(1, k, heldOut), ne.Sum(2, k, heldOut));
         var combos = (from w in energyWeights from l in lambdas select (w, l)).ToArray();
         var grid = new RidgeChoice?[combos.Length];
         Parallel.For(0, combos.Length, new ParallelOptions { MaxDegreeOfParallelism = threads }, c =>
@@ -44,9 +45,9 @@ public static class RidgeFit
             for (var k = 0; k < folds; k++)
             {
                 if (k == heldOut) continue;
-                var (e, f) = train[k];
+                var (e, f, s) = train[k];
                 if (e.Rows == 0 || f.Rows == 0) continue;
-                var coefficients = Solve(e, f, w, lambda, penalised);
+                var coefficients = Solve(e, f, s, w, stressWeight, lambda, penalised);
                 if (coefficients == null) return;
                 sseE += ResidualSquares(ne.Parts[0, k], coefficients);
                 sseF += ResidualSquares(ne.Parts[1, k], coefficients);
@@ -61,13 +62,14 @@ public static class RidgeFit
         var minE = valid.Min(g => g.EnergyRmse);
         var minF = valid.Min(g => g.ForceRmse);
         var best = valid.MinBy(g => g.EnergyRmse / Math.Max(minE, 1e-300) + g.ForceRmse / Math.Max(minF, 1e-300))!;
-        var final = Solve(ne.Sum(0, heldOut), ne.Sum(1, heldOut), best.EnergyWeight, best.Lambda, penalised)
+        var final = Solve(ne.Sum(0, heldOut), ne.Sum(1, heldOut), ne.Sum(2, heldOut), best.EnergyWeight, stressWeight, best.Lambda, penalised)
             ?? throw new InputException("the final ridge fit is singular");
         return (final, best, valid);
     }
 
     /// <summary>Coefficients for one energy weight and lambda from summed (symmetric) parts; null when not positive definite.</summary>
-    internal static double[]? Solve(NormalEquations.Part energy, NormalEquations.Part forces, double energyWeight, double lambda, bool[] penalised)
+    internal static double[]? Solve(NormalEquations.Part energy, NormalEquations.Part forces, NormalEquations.Part virials,
+        double energyWeight, double stressWeight, double lambda, bool[] penalised)
     {
         var n = energy.Rhs.Length;
         double we = energyWeight / Math.Max(1, energy.Rows), wf = 1.0 / Math.Max(1, forces.Rows);
@@ -77,6 +79,12 @@ public static class RidgeFit
         var b = new double[n];
         TensorPrimitives.Multiply(energy.Rhs, we, b);
         TensorPrimitives.MultiplyAdd(forces.Rhs, wf, b, b);
+        if (stressWeight > 0 && virials.Rows > 0)
+        {
+            var ws = energyWeight * stressWeight / virials.Rows;
+            TensorPrimitives.MultiplyAdd(virials.Gram, ws, a, a);
+            TensorPrimitives.MultiplyAdd(virials.Rhs, ws, b, b);
+        }
         double trace = 0;
         var count = 0;
         for (var i = 0; i < n; i++)

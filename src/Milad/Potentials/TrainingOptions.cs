@@ -54,6 +54,12 @@ public sealed record TrainingOptions
     /// </summary>
     public double[] EnergyWeights { get; init; } = RidgeFit.DefaultEnergyWeights;
 
+    /// <summary>
+    /// Weight of the virial rows (components of V sigma / N, eV/atom) relative to the energy rows in the ridge fit;
+    /// 0 ignores the frames' stresses. Why: strained cells of a few atoms carry six stress components and no force.
+    /// </summary>
+    public double StressWeight { get; init; }
+
     /// <summary>Cross-validation folds for the ridge hyperparameters.</summary>
     public int Folds { get; init; } = 5;
 
@@ -99,6 +105,7 @@ public sealed record TrainingOptions
         if (NeuralComponents < 0) throw new InputException("--components must be >= 0 (0: every invariant)");
         if (HiddenLayers.Length == 0 || HiddenLayers.Any(h => h < 1)) throw new InputException("--hidden needs one or more positive layer widths");
         if (EnergyWeights.Length == 0 || EnergyWeights.Any(w => !(w > 0) || !double.IsFinite(w))) throw new InputException("--energy-weights needs one or more positive numbers");
+        if (!(StressWeight >= 0) || !double.IsFinite(StressWeight)) throw new InputException("--stress-weight must be >= 0");
         if (Folds < 2) throw new InputException("--folds must be >= 2");
         if (Threads < 1) throw new InputException("--threads must be >= 1");
         if (Optimizer is not ("adam" or "lbfgs")) throw new InputException($"unknown optimizer '{Optimizer}' (expected adam or lbfgs)");
