@@ -45,6 +45,7 @@ public static class TrainCommand
         var forceWeight = new Option<double?>("--force-weight") { Description = "Neural model: weight of forces relative to energies (default 1)." };
         var energyWeights = new Option<string?>("--energy-weights") { Description = "Ridge fit: energy weights (per-atom energy vs force component) the cross-validation chooses from, e.g. 10,100 (default 10,100,1000,10000,100000)." };
         var stressWeight = new Option<double?>("--stress-weight") { Description = "Linear and quadratic models (and the network's baseline): weight of each virial component per atom (from stress= in eV/A^3, ASE sign, or stress_kbar= in kBar, VASP sign) relative to the energy per atom; 0, the default, ignores stresses." };
+        var magneticPowers = new Option<string?>("--magnetic-powers") { Description = "Linear and quadratic models: add a term m^k (b + c . x) in each atom's magnetic moment m (the magmom column, needed in every training, test and prediction frame) for these powers k, e.g. 2,4." };
         var folds = new Option<int?>("--folds") { Description = "Cross-validation folds for the ridge fit (default 5)." };
         var seed = new Option<int?>("--seed") { Description = "Seed of every random choice (default 1)." };
         var threads = new Option<int?>("--threads") { Description = "Worker threads (default: all cores)." };
@@ -52,7 +53,7 @@ public static class TrainCommand
         var command = new Command("train", "Fit an interatomic potential (linear, quadratic or neural) on environment fingerprints to DFT energies and forces.")
         {
             train, test, model, report, plot, kind, nmax, cutoff, invariants, weights, centre, quadratic, projection, pairCutoff, pairFunctions, pairInner, components, hidden,
-            optimizer, epochs, batch, rate, validation, patience, timeLimit, forceWeight, energyWeights, stressWeight, folds, seed, threads,
+            optimizer, epochs, batch, rate, validation, patience, timeLimit, forceWeight, energyWeights, stressWeight, magneticPowers, folds, seed, threads,
         };
         command.SetAction(p =>
         {
@@ -81,6 +82,7 @@ public static class TrainCommand
             if (p.GetValue(forceWeight) is { } fw) o = o with { ForceWeight = fw };
             if (p.GetValue(energyWeights) is { } ew) o = o with { EnergyWeights = ParseNumbers("--energy-weights", ew) };
             if (p.GetValue(stressWeight) is { } sw) o = o with { StressWeight = sw };
+            if (p.GetValue(magneticPowers) is { } mp) o = o with { MagneticPowers = ParseNumbers("--magnetic-powers", mp).Select(x => x == Math.Floor(x) && x <= 8 ? (int)x : throw new InputException($"--magnetic-powers: {x} is not an integer from 1 to 8")).ToArray() };
             if (p.GetValue(folds) is { } f) o = o with { Folds = f };
             if (p.GetValue(seed) is { } s) o = o with { Seed = s };
             if (p.GetValue(threads) is { } th) o = o with { Threads = th };

@@ -27,14 +27,16 @@ internal sealed class DesignAccumulator
     private readonly PairBasis? _pair;
     private readonly FeatureMap[]? _pairMaps;  // per species: standardisation of the pair features
     private readonly bool _virials;           // virial rows for frames with a reference stress
+    private readonly int[] _magneticPowers;   // powers k of the magnetic columns m^k [1, x] (empty: none)
 
     // Symmetric strain components (xx yy zz yz xz xy) as (a, b).
     private static readonly (int A, int B)[] VoigtPairs = [(0, 0), (1, 1), (2, 2), (1, 2), (0, 2), (0, 1)];
 
     public DesignAccumulator(Descriptor descriptor, int[] species, FeatureMap[] maps, int quadratic, int neural,
-        PairBasis? pair = null, FeatureMap[]? pairMaps = null, bool virials = false)
+        PairBasis? pair = null, FeatureMap[]? pairMaps = null, bool virials = false, int[]? magneticPowers = null)
     {
         _virials = virials;
+        _magneticPowers = magneticPowers ?? [];
         _pair = pair;
         _pairMaps = pairMaps;
         if (pair != null && (pairMaps == null || pairMaps.Length != species.Length)) throw new ArgumentException("pair maps missing");
@@ -47,7 +49,8 @@ internal sealed class DesignAccumulator
             if (m.Components < Math.Max(quadratic, neural)) throw new ArgumentException("feature maps have too few components");
         Features = descriptor.Length;
         PairFeatures = pair?.Length ?? 0;
-        BlockSize = 1 + Features + PairFeatures + quadratic * (quadratic + 1) / 2;
+        MagneticOffset = 1 + Features + PairFeatures + quadratic * (quadratic + 1) / 2;
+        BlockSize = MagneticOffset + _magneticPowers.Length * (1 + Features);
         Size = species.Length * BlockSize;
     }
 
@@ -57,7 +60,10 @@ internal sealed class DesignAccumulator
     /// <summary>P: pair features (0 without a pair term).</summary>
     public int PairFeatures { get; }
 
-    /// <summary>Columns per species: 1 + F + P + K(K+1)/2 (in this order).</summary>
+    /// <summary>Start of the magnetic columns in a species' block: powers x [m^k, m^k x (F)].</summary>
+    public int MagneticOffset { get; }
+
+    /// <summary>Columns per species: 1 + F + P + K(K+1)/2 + powers x (1 + F) (in this order).</summary>
     public int BlockSize { get; }
 
     /// <summary>All columns.</summary>
@@ -104,6 +110,8 @@ internal sealed class DesignAccumulator
         var r = 3 * n;
         var virialTarget = _virials ? StressTarget.Virial(frame) : null;
         var envs = _descriptor.EncodeLocal(frame, virialTarget != null);
+        var moments = _magneticPowers.Length > 0 ? MagneticTerm.Moments(frame) : null;
+        var magneticFactors = new double[_magneticPowers.Length];
         // Rows of the six virial components: [component * Size + column].
         var virialRows = virialTarget != null ? new double[6 * Size] : null;
         Span<double> sym = stackalloc double[6];
@@ -127,28 +135,36 @@ internal sealed class DesignAccumulator
             map.Standardise(env.Values, x);
             energyRow[off] += 1;
             TensorPrimitives.Add(energyRow.AsSpan(off + 1, f), x, energyRow.AsSpan(off + 1, f));
+            // Magnetic columns m^k [1, x]: the same rows as the linear ones, times m^k (moments held fixed).
+            for (var k = 0; k < magneticFactors.Length; k++)
+            {
+                var mk = magneticFactors[k] = Math.Pow(moments![i], _magneticPowers[k]);
+                var column = off + MagneticOffset + k * (1 + f);
+                energyRow[column] += mk;
+                TensorPrimitives.MultiplyAdd(x, mk, energyRow.AsSpan(column + 1, f), energyRow.AsSpan(column + 1, f));
+            }
             var atoms = env.Atoms;
             var k3 = 3 * atoms.Length;
             // Linear force rows: dx_q/dX = J_q / scale_q, scattered to the atoms' columns.
             for (var q = 0; q < f; q++)
             {
                 var src = env.Jacobian.AsSpan(q * k3, k3);
-                var dst = design.AsSpan((off + 1 + q) * r, r);
                 var inv = 1 / map.Scale[q];
-                for (var c = 0; c < atoms.Length; c++)
-                {
-                    var o = 3 * atoms[c];
-                    dst[o] += inv * src[3 * c];
-                    dst[o + 1] += inv * src[3 * c + 1];
-                    dst[o + 2] += inv * src[3 * c + 2];
-                }
+                Scatter(src, atoms, design.AsSpan((off + 1 + q) * r, r), inv);
+                for (var k = 0; k < magneticFactors.Length; k++)
+                    Scatter(src, atoms, design.AsSpan((off + MagneticOffset + k * (1 + f) + 1 + q) * r, r), inv * magneticFactors[k]);
             }
             if (virialRows != null)
                 for (var q = 0; q < f; q++)
                 {
                     Symmetric(env.Virial!.AsSpan(9 * q, 9), sym);
                     var inv = 1 / map.Scale[q];
-                    for (var c = 0; c < 6; c++) virialRows[c * Size + off + 1 + q] += inv * sym[c];
+                    for (var c = 0; c < 6; c++)
+                    {
+                        virialRows[c * Size + off + 1 + q] += inv * sym[c];
+                        for (var k = 0; k < magneticFactors.Length; k++)
+                            virialRows[c * Size + off + MagneticOffset + k * (1 + f) + 1 + q] += inv * magneticFactors[k] * sym[c];
+                    }
                 }
             if (kMax == 0) continue;
             // Projected inputs and their local Jacobian: dp = Projection diag(1/scale) J  (kMax x 3k).
@@ -259,6 +275,18 @@ internal sealed class DesignAccumulator
             }
         }
         return samples;
+    }
+
+    /// <summary>dst[3 atoms[c] + axis] += factor src[3 c + axis]: one Jacobian row scattered to the frame's force rows.</summary>
+    private static void Scatter(ReadOnlySpan<double> src, int[] atoms, Span<double> dst, double factor)
+    {
+        for (var c = 0; c < atoms.Length; c++)
+        {
+            var o = 3 * atoms[c];
+            dst[o] += factor * src[3 * c];
+            dst[o + 1] += factor * src[3 * c + 1];
+            dst[o + 2] += factor * src[3 * c + 2];
+        }
     }
 
     /// <summary>The six symmetric components (xx yy zz yz xz xy) of a row-major 3 x 3 tensor.</summary>

@@ -37,6 +37,9 @@ public abstract class Potential
     /// </summary>
     public PairTerm? Pair { get; init; }
 
+    /// <summary>An optional term in each atom's magnetic moment (<see cref="MagneticTerm"/>); the frames must then carry the moments.</summary>
+    public MagneticTerm? Magnetic { get; init; }
+
     /// <summary>Free-form facts about the fit (hyperparameters, validation errors) kept in the model file, as a JSON object.</summary>
     public string? TrainingInfo { get; set; }
 
@@ -52,7 +55,7 @@ public abstract class Potential
         var species = SpeciesIndices(structure);
         var forces = new Vec3[structure.Count];
         var virial = new double[9];
-        var energy = Descriptor.EnvironmentEnergyAndForces(structure, (atom, fp, g) => AtomEnergy(species[atom], fp, g), forces, virial);
+        var energy = Descriptor.EnvironmentEnergyAndForces(structure, AtomEnergies(structure, species), forces, virial);
         if (Pair != null) energy += Pair.EnergyAndForces(structure, species, forces, virial);
         double[]? stress = null;
         if (structure.Cell is { } cell && cell.Pbc.All(p => p))
@@ -67,8 +70,16 @@ public abstract class Potential
     public double PredictEnergy(Structure structure)
     {
         var species = SpeciesIndices(structure);
-        var energy = Descriptor.EnvironmentEnergy(structure, (atom, fp, g) => AtomEnergy(species[atom], fp, g));
+        var energy = Descriptor.EnvironmentEnergy(structure, AtomEnergies(structure, species));
         return Pair == null ? energy : energy + Pair.EnergyAndForces(structure, species, default, default);
+    }
+
+    /// <summary>The atomic energy of every atom of a structure, with the magnetic term when the model has one.</summary>
+    private AtomEnergyFunction AtomEnergies(Structure structure, int[] species)
+    {
+        if (Magnetic is not { } magnetic) return (atom, fp, g) => AtomEnergy(species[atom], fp, g);
+        var moments = MagneticTerm.Moments(structure);
+        return (atom, fp, g) => AtomEnergy(species[atom], fp, g) + magnetic.AtomEnergy(species[atom], moments[atom], fp, g);
     }
 
     /// <summary>The model index of every atom; an element the model was not trained on is an input error.</summary>

@@ -13,7 +13,8 @@ namespace Milad.Potentials;
 ///  "species": ["Ni", ...],
 ///  "species_models": {"Ni": {reference_energy, mean, scale, components, projection, linear, quadratic
 ///                            [, network: {components, mean, scale, projection, activation, layers: [{inputs, outputs, weights, bias}]}]}},
-///  ["pair": {cutoff, functions, inner, neighbour_species, species_models: {"Ni": {mean, scale, linear}}},]   (version 2 only)
+///  ["pair": {cutoff, functions, inner, neighbour_species, species_models: {"Ni": {mean, scale, linear}}},]   (version 2 and later)
+///  ["magnetic": {moments: "magmom", powers: [2, 4], species_models: {"Fe": {mean, scale, coefficients}}},]   (version 3)
 ///  "training": {...facts about the fit...}}
 /// </code>
 /// </summary>
@@ -22,17 +23,18 @@ public static class PotentialFile
     public const string Format = "milad-potential";
 
     /// <summary>
-    /// The newest file version this build writes and reads: 2 adds the optional "pair" term. A model without a pair
-    /// term is written as version 1 (which older builds read); one with it as version 2, which they refuse.
+    /// The newest file version this build writes and reads: 2 adds the optional "pair" term, 3 the optional "magnetic"
+    /// term. A model is written with the lowest version that holds it (1 without either), so older builds read what
+    /// they can predict with and refuse the rest.
     /// </summary>
-    public const int Version = 2;
+    public const int Version = 3;
 
     public static void Write(Stream stream, Potential potential)
     {
         using var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
         w.WriteStartObject();
         w.WriteString("format", Format);
-        w.WriteNumber("version", potential.Pair == null ? 1 : Version);
+        w.WriteNumber("version", potential.Magnetic != null ? 3 : potential.Pair != null ? 2 : 1);
         w.WriteString("kind", potential.Kind);
         w.WriteStartObject("descriptor");
         DescriptorSettingsJson.WriteProperties(w, potential.Descriptor.Settings);
@@ -50,6 +52,7 @@ public static class PotentialFile
         }
         w.WriteEndObject();
         potential.Pair?.Write(w, potential.Species);
+        potential.Magnetic?.Write(w, potential.Species);
         if (potential.TrainingInfo != null)
         {
             w.WritePropertyName("training");
@@ -103,12 +106,13 @@ public static class PotentialFile
         var models = PotentialJson.Get(root, "species_models");
         var perSpecies = species.Select(z => PotentialJson.Get(models, Elements.Symbol(z))).ToArray();
         var pair = v >= 2 && root.TryGetProperty("pair", out var pairElement) ? PairTerm.Read(pairElement, species) : null;
+        var magnetic = v >= 3 && root.TryGetProperty("magnetic", out var magneticElement) ? MagneticTerm.Read(magneticElement, species, descriptor.Length) : null;
         Potential potential = kind switch
         {
             "linear" or "quadratic" => new PolynomialPotential(descriptor, species,
-                perSpecies.Select(e => PolynomialPotential.ReadSpeciesModel(e, descriptor.Length)).ToArray()) { Pair = pair },
+                perSpecies.Select(e => PolynomialPotential.ReadSpeciesModel(e, descriptor.Length)).ToArray()) { Pair = pair, Magnetic = magnetic },
             "neural" => new NeuralPotential(descriptor, species,
-                perSpecies.Select(e => NeuralPotential.ReadSpeciesModel(e, descriptor.Length)).ToArray()) { Pair = pair },
+                perSpecies.Select(e => NeuralPotential.ReadSpeciesModel(e, descriptor.Length)).ToArray()) { Pair = pair, Magnetic = magnetic },
             _ => throw new InputException($"unknown model kind '{kind}'"),
         };
         if (root.TryGetProperty("training", out var training)) potential.TrainingInfo = training.GetRawText();

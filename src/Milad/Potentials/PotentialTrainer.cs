@@ -145,7 +145,7 @@ public static class PotentialTrainer
             heldOut = folds;
             foreach (var v in ValidationSplit(frames.Count, options.ValidationFraction, options.Seed).Validation) foldOf[v] = heldOut;
         }
-        var accumulator = new DesignAccumulator(descriptor, species, maps, kq, kn, pair, pairMaps, options.StressWeight > 0);
+        var accumulator = new DesignAccumulator(descriptor, species, maps, kq, kn, pair, pairMaps, options.StressWeight > 0, options.MagneticPowers);
         NormalEquations equations;
         EnvironmentSample[][]? samples;
         try
@@ -173,12 +173,16 @@ public static class PotentialTrainer
             models[s] = new PolynomialPotential.SpeciesModel(
                 coefficients[off], maps[s].Truncate(kq),
                 coefficients.AsSpan(off + 1, f0).ToArray(),
-                coefficients.AsSpan(off + 1 + f0 + p0, accumulator.BlockSize - 1 - f0 - p0).ToArray());
+                coefficients.AsSpan(off + 1 + f0 + p0, accumulator.MagneticOffset - 1 - f0 - p0).ToArray());
             pairCoefficients[s] = coefficients.AsSpan(off + 1 + f0, p0).ToArray();
         }
         var polynomial = new PolynomialPotential(descriptor, species, models)
         {
             Pair = pair != null ? new PairTerm(pair, pairMaps!, pairCoefficients) : null,
+            Magnetic = options.MagneticPowers.Length > 0
+                ? new MagneticTerm(options.MagneticPowers, maps, species.Select((_, s) =>
+                    coefficients.AsSpan(s * accumulator.BlockSize + accumulator.MagneticOffset, accumulator.BlockSize - accumulator.MagneticOffset).ToArray()).ToArray())
+                : null,
         };
         return new PolynomialFit(polynomial, choice, grid, maps.Select(m => m.Truncate(kn)).ToArray(), samples);
     }
@@ -236,6 +240,7 @@ public static class PotentialTrainer
             w.WriteNumber("ridge_cv_energy_rmse_mev_per_atom", 1000 * ridge.EnergyRmse);
             w.WriteNumber("ridge_cv_force_rmse_ev_per_a", ridge.ForceRmse);
             if (o.StressWeight > 0) w.WriteNumber("stress_weight", o.StressWeight);
+            if (o.MagneticPowers.Length > 0) w.WriteString("magnetic_powers", string.Join(",", o.MagneticPowers));
             if (o.PairCutoff > 0)
             {
                 w.WriteNumber("pair_cutoff", o.PairCutoff);
