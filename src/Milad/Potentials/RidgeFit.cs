@@ -37,7 +37,9 @@ public static class RidgeFit
             if (k != heldOut) train[k] = (ne.Sum(0, k, heldOut), ne.Sum(1, k, heldOut), ne.Sum(2, k, heldOut));
         var combos = (from w in energyWeights from l in lambdas select (w, l)).ToArray();
         var grid = new RidgeChoice?[combos.Length];
-        Parallel.For(0, combos.Length, new ParallelOptions { MaxDegreeOfParallelism = threads }, c =>
+        // One matrix per worker, reused by its solves: a fit with a few thousand columns would otherwise leave a
+        // hundred matrices of ~100 MB each to the garbage collector.
+        Parallel.For(0, combos.Length, new ParallelOptions { MaxDegreeOfParallelism = threads }, () => new double[ne.Size * ne.Size], (c, _, buffer) =>
         {
             var (w, lambda) = combos[c];
             double sseE = 0, sseF = 0;
@@ -47,16 +49,17 @@ public static class RidgeFit
                 if (k == heldOut) continue;
                 var (e, f, s) = train[k];
                 if (e.Rows == 0 || f.Rows == 0) continue;
-                var coefficients = Solve(e, f, s, w, stressWeight, lambda, penalised);
-                if (coefficients == null) return;
+                var coefficients = Solve(e, f, s, w, stressWeight, lambda, penalised, buffer);
+                if (coefficients == null) return buffer;
                 sseE += ResidualSquares(ne.Parts[0, k], coefficients);
                 sseF += ResidualSquares(ne.Parts[1, k], coefficients);
                 nE += ne.Parts[0, k].Rows;
                 nF += ne.Parts[1, k].Rows;
             }
-            if (nE == 0 || nF == 0) return;
+            if (nE == 0 || nF == 0) return buffer;
             grid[c] = new RidgeChoice(w, lambda, Math.Sqrt(Math.Max(0, sseE) / nE), Math.Sqrt(Math.Max(0, sseF) / nF));
-        });
+            return buffer;
+        }, _ => { });
         var valid = grid.Where(g => g != null).Select(g => g!).ToArray();
         if (valid.Length == 0) throw new InputException("the ridge fit failed for every regularisation (too few frames for cross-validation?)");
         var minE = valid.Min(g => g.EnergyRmse);
@@ -69,11 +72,11 @@ public static class RidgeFit
 
     /// <summary>Coefficients for one energy weight and lambda from summed (symmetric) parts; null when not positive definite.</summary>
     internal static double[]? Solve(NormalEquations.Part energy, NormalEquations.Part forces, NormalEquations.Part virials,
-        double energyWeight, double stressWeight, double lambda, bool[] penalised)
+        double energyWeight, double stressWeight, double lambda, bool[] penalised, double[]? buffer = null)
     {
         var n = energy.Rhs.Length;
         double we = energyWeight / Math.Max(1, energy.Rows), wf = 1.0 / Math.Max(1, forces.Rows);
-        var a = new double[n * n];
+        var a = buffer ?? new double[n * n];
         TensorPrimitives.Multiply(energy.Gram, we, a);
         TensorPrimitives.MultiplyAdd(forces.Gram, wf, a, a);
         var b = new double[n];
