@@ -158,6 +158,49 @@ public class TrainPredictCommandTests
         Assert.False(File.Exists(output));
     }
 
+    /// <summary>
+    /// A model with a magnetic term, trained with stresses: the report has the stress error; prediction needs the
+    /// moments, and a frame without them (in training or prediction) is one line naming the frame, nothing written.
+    /// </summary>
+    [Fact]
+    public void MagneticModelWithStressesTrainsAndNeedsTheMoments()
+    {
+        var dir = CliRunner.TempDirectory();
+        var random = new Random(4);
+        var frames = PotentialTestData.Mo(7).Frames.Select(f =>
+        {
+            var s = PotentialTestData.Copy(f);
+            s.Arrays["magmom"] = Enumerable.Range(0, s.Count).Select(_ => (Array)new[] { 2 * random.NextDouble() }).ToArray();
+            s.Info["stress"] = new[] { 0.01, 0, 0, 0, 0.012, 0, 0, 0, 0.008 };
+            return s;
+        }).ToList();
+        string train = Path.Combine(dir, "train.xyz"), test = Path.Combine(dir, "test.xyz"), model = Path.Combine(dir, "model.json"), report = Path.Combine(dir, "report.json");
+        ExtendedXyz.Write(train, frames.Take(5));
+        ExtendedXyz.Write(test, frames.Skip(5));
+        var (exit, _, err) = CliRunner.Run(["train", "--train", train, "--test", test, "--model", model, "--report", report,
+            "--magnetic-powers", "2,4", "--stress-weight", "0.1", .. Small]);
+        Assert.True(exit == 0, err);
+        using (var doc = JsonDocument.Parse(File.ReadAllText(report)))
+            Assert.True(doc.RootElement.GetProperty("test").GetProperty("stress_rmse_gpa").GetDouble() > 0);
+
+        var bare = Path.Combine(dir, "bare.xyz");
+        ExtendedXyz.Write(bare, [frames[5], PotentialTestData.Copy(frames[6])]);
+        var output = Path.Combine(dir, "pred.xyz");
+        (exit, _, err) = CliRunner.Run("predict", "--model", model, bare, "--output", output);
+        Assert.Equal(2, exit);
+        Assert.Contains("frame 1", err);
+        Assert.Contains("magmom", err);
+        Assert.Single(err.Trim().Split('\n'));
+        Assert.False(File.Exists(output));
+
+        var model2 = Path.Combine(dir, "model2.json");
+        (exit, _, err) = CliRunner.Run(["train", "--train", bare, "--test", test, "--model", model2, "--magnetic-powers", "2", .. Small]);
+        Assert.Equal(2, exit);
+        Assert.Contains("magmom", err);
+        Assert.Single(err.Trim().Split('\n'));
+        Assert.False(File.Exists(model2));
+    }
+
     [Fact]
     public void BadOptionsAreOneLine()
     {
@@ -167,6 +210,7 @@ public class TrainPredictCommandTests
         {
             new[] { "--kind", "cubic" }, ["--hidden", "64,x"], ["--nmax", "-1"], ["--optimizer", "sgd"], ["--validation", "0.9"],
             ["--energy-weights", "10,-1"], ["--pair-cutoff", "-2"], ["--pair-cutoff", "5", "--pair-inner", "6"],
+            ["--stress-weight", "-1"], ["--magnetic-powers", "2.5"], ["--magnetic-powers", "2", "--kind", "neural"],
         })
         {
             var (exit, _, err) = CliRunner.Run(["train", "--train", train, "--test", test, "--model", model, .. args]);
