@@ -7,6 +7,8 @@
 #
 #   examples/potentials/benchmark.sh [OUT] [ELEMENTS...]     e.g. examples/potentials/benchmark.sh out Mo Si
 #   KINDS="quadratic" examples/potentials/benchmark.sh out Mo  (some model kinds only; default all three)
+#   KINDS="linear-stress linear-magnetic" examples/potentials/benchmark.sh out Fe   (Fe's extra rows: a run named
+#   kind-variant trains that kind with the variant's settings, EXTRA[El-kind-variant])
 #
 # Data: ../shared/data/mlearn/{El}_{train,test}.xyz and ../shared/data/fe/fe_{train,test}.xyz
 # (relative to the repository root). Test files are only evaluated, never used to choose anything.
@@ -16,7 +18,10 @@ OUT=${1:-bench-out/potentials}
 shift || true
 ELEMENTS=("$@")
 [ ${#ELEMENTS[@]} -eq 0 ] && ELEMENTS=(Li Mo Si Ge Cu Ni Fe)
+[ -n "${KINDS:-}" ] && KINDS_GIVEN=1
 read -r -a KINDS <<< "${KINDS:-linear quadratic neural}"
+# Fe's extra rows (stresses; stresses and magnetic moments as inputs), run when KINDS is not given.
+FE_EXTRA=(linear-stress linear-magnetic quadratic-magnetic)
 DATA=../shared/data
 mkdir -p "$OUT"
 dotnet build src/Milad.Cli -c Release -v q -nologo > /dev/null
@@ -47,16 +52,22 @@ declare -A EXTRA=(
   [Fe-linear]="--pair-cutoff 5.0 --pair-inner 1.0 --pair-functions 32"
   [Fe-quadratic]="--pair-cutoff 5.0 --pair-inner 1.0 --pair-functions 32 --energy-weights 1000,10000,100000"
   [Fe-neural]="--pair-cutoff 5.0 --pair-inner 1.0 --pair-functions 32"
+  [Fe-linear-stress]="--pair-cutoff 5.0 --pair-inner 1.0 --pair-functions 32 --stress-weight 0.1"
+  [Fe-linear-magnetic]="--pair-cutoff 5.0 --pair-inner 1.0 --pair-functions 32 --stress-weight 0.1 --magnetic-powers 2,4 --energy-weights 10"
+  [Fe-quadratic-magnetic]="--pair-cutoff 5.0 --pair-inner 1.0 --pair-functions 32 --stress-weight 0.1 --magnetic-powers 2,4 --energy-weights 10"
 )
 
 for el in "${ELEMENTS[@]}"; do
   if [ "$el" = Fe ]; then train=$DATA/fe/fe_train.xyz; test=$DATA/fe/fe_test.xyz
   else train=$DATA/mlearn/${el}_train.xyz; test=$DATA/mlearn/${el}_test.xyz; fi
-  for kind in "${KINDS[@]}"; do
-    echo "== $el $kind" >&2
+  runs=("${KINDS[@]}")
+  [ "$el" = Fe ] && [ -z "${KINDS_GIVEN:-}" ] && runs+=("${FE_EXTRA[@]}")
+  for run in "${runs[@]}"; do
+    kind=${run%%-*}
+    echo "== $el $run" >&2
     # shellcheck disable=SC2086
-    "${MILAD[@]}" train --train "$train" --test "$test" --kind "$kind" ${DESCRIPTOR[$el]} ${MODEL[$kind]} ${EXTRA[$el-$kind]:-} \
-      --model "$OUT/$el-$kind.json" --report "$OUT/$el-$kind.report.json" --plot "$OUT/$el-$kind.png" | tee "$OUT/$el-$kind.log"
+    "${MILAD[@]}" train --train "$train" --test "$test" --kind "$kind" ${DESCRIPTOR[$el]} ${MODEL[$kind]} ${EXTRA[$el-$run]:-} \
+      --model "$OUT/$el-$run.json" --report "$OUT/$el-$run.report.json" --plot "$OUT/$el-$run.png" | tee "$OUT/$el-$run.log"
   done
 done
 
@@ -66,7 +77,7 @@ value() { grep "\"$2\"" "$1" | sed -n "${3:-2}p" | sed 's/.*: *\([-0-9.eE+]*\).*
   echo "| data | model | energy MAE | energy RMSE | force MAE | force RMSE | training s | predict E+F / E |"
   echo "|---|---|---|---|---|---|---|---|"
   for el in "${ELEMENTS[@]}"; do
-    for kind in linear quadratic neural; do
+    for kind in linear quadratic neural "${FE_EXTRA[@]}"; do
       r="$OUT/$el-$kind.report.json"
       [ -f "$r" ] || continue
       printf "| %s | %s | %.2f | %.2f | %.3f | %.3f | %.0f | %.2f |\n" "$el" "$kind" \

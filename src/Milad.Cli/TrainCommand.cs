@@ -45,7 +45,7 @@ public static class TrainCommand
         var forceWeight = new Option<double?>("--force-weight") { Description = "Neural model: weight of forces relative to energies (default 1)." };
         var energyWeights = new Option<string?>("--energy-weights") { Description = "Ridge fit: energy weights (per-atom energy vs force component) the cross-validation chooses from, e.g. 10,100 (default 10,100,1000,10000,100000)." };
         var stressWeight = new Option<double?>("--stress-weight") { Description = "Linear and quadratic models (and the network's baseline): weight of each virial component per atom (from stress= in eV/A^3, ASE sign, or stress_kbar= in kBar, VASP sign) relative to the energy per atom; 0, the default, ignores stresses." };
-        var magneticPowers = new Option<string?>("--magnetic-powers") { Description = "Linear and quadratic models: add a term m^k (b + c . x) in each atom's magnetic moment m (the magmom column, needed in every training, test and prediction frame) for these powers k, e.g. 2,4." };
+        var magneticPowers = new Option<string?>("--magnetic-powers") { Description = "Add a term m^k (b + c . x) (for the network: to its linear baseline) in each atom's magnetic moment m (the magmom column, needed in every training, test and prediction frame) for these powers k, e.g. 2,4." };
         var folds = new Option<int?>("--folds") { Description = "Cross-validation folds for the ridge fit (default 5)." };
         var seed = new Option<int?>("--seed") { Description = "Seed of every random choice (default 1)." };
         var threads = new Option<int?>("--threads") { Description = "Worker threads (default: all cores)." };

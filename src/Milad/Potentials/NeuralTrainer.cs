@@ -125,7 +125,7 @@ internal sealed class NeuralTrainer
             var b = _baseline.Models[s];
             models[s] = new NeuralPotential.SpeciesModel(b with { Features = b.Features.Truncate(0), Quadratic = [] }, _maps[s], _networks[s]);
         }
-        return new NeuralPotential(_baseline.Descriptor, _baseline.Species.ToArray(), models) { Pair = _baseline.Pair };
+        return new NeuralPotential(_baseline.Descriptor, _baseline.Species.ToArray(), models) { Pair = _baseline.Pair, Magnetic = _baseline.Magnetic };
     }
 
     private List<EpochRecord> RunAdam()

@@ -61,7 +61,7 @@ public sealed record TrainingOptions
     public double StressWeight { get; init; }
 
     /// <summary>
-    /// Powers k of the magnetic term m^k (b + c . x) (<see cref="MagneticTerm"/>; linear and quadratic models); empty:
+    /// Powers k of the magnetic term m^k (b + c . x) (<see cref="MagneticTerm"/>; for the network, part of its baseline); empty:
     /// no magnetic term. With it, training and prediction read every atom's moment from the frames' magmom column.
     /// </summary>
     public int[] MagneticPowers { get; init; } = [];
@@ -113,7 +113,6 @@ public sealed record TrainingOptions
         if (EnergyWeights.Length == 0 || EnergyWeights.Any(w => !(w > 0) || !double.IsFinite(w))) throw new InputException("--energy-weights needs one or more positive numbers");
         if (!(StressWeight >= 0) || !double.IsFinite(StressWeight)) throw new InputException("--stress-weight must be >= 0");
         if (MagneticPowers.Any(k => k is < 1 or > 8)) throw new InputException("--magnetic-powers must be integers from 1 to 8");
-        if (MagneticPowers.Length > 0 && Kind == "neural") throw new InputException("--magnetic-powers works with the linear and quadratic models only");
         if (Folds < 2) throw new InputException("--folds must be >= 2");
         if (Threads < 1) throw new InputException("--threads must be >= 1");
         if (Optimizer is not ("adam" or "lbfgs")) throw new InputException($"unknown optimizer '{Optimizer}' (expected adam or lbfgs)");

@@ -126,10 +126,26 @@ public class MagneticTermTests(ITestOutputHelper output)
         Assert.DoesNotContain('\n', e.Message);
     }
 
+    /// <summary>A network on a baseline with a magnetic term keeps the term: its forces are still the derivatives at fixed moments.</summary>
     [Fact]
-    public void NetworkWithMagneticPowersIsRefused()
+    public void NetworkKeepsTheMagneticTermOfItsBaseline()
     {
-        var e = Assert.Throws<InputException>(() => new TrainingOptions { Kind = "neural", MagneticPowers = Powers }.Validate());
-        Assert.Contains("--magnetic-powers", e.Message);
+        var (_, train, _) = KnownModel();
+        var network = PotentialTrainer.Train(new TrainingSet("synthetic", train), new TrainingOptions
+        {
+            Kind = "neural", Descriptor = PotentialTestData.Small, Folds = 3, Seed = 7, MagneticPowers = Powers, NeuralComponents = 6,
+            HiddenLayers = [5], Epochs = 3, BatchFrames = 2, ValidationFraction = 0.25,
+        }).Potential;
+        Assert.NotNull(network.Magnetic);
+        var s = WithMoments(PotentialTestData.NearCutoffCell(PotentialTestData.Small.Cutoff), new Random(9));
+        Structure Moved(Structure m) { m.Arrays[MagneticTerm.Column] = s.Arrays[MagneticTerm.Column]; return m; }
+        var p = network.Predict(s);
+        var fd = DescriptorBackpropTests.FiniteDifferenceForces(s, x => network.PredictEnergy(Moved(x)));
+        var scale = p.Forces.Max(f => f.Norm);
+        var worst = Enumerable.Range(0, s.Count).Max(i => (p.Forces[i] - fd[i]).Norm) / scale;
+        output.WriteLine($"network with magnetic baseline: forces vs central differences {worst:E2} of {scale:G3} eV/A");
+        Assert.True(worst < 1e-6, $"forces {worst}");
+        var bare = PotentialTestData.Copy(s);
+        Assert.Throws<InputException>(() => network.Predict(bare));
     }
 }
