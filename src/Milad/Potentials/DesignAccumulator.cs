@@ -84,12 +84,15 @@ internal sealed class DesignAccumulator
         var done = 0;
         Parallel.For(0, partitions, new ParallelOptions { MaxDegreeOfParallelism = threads }, part =>
         {
-            var local = parts[part] = new NormalEquations(Size, folds);
+            var local = parts[part] = new NormalEquations(Size, folds, _virials);
+            var design = Array.Empty<double>();   // reused: a frame's transposed force rows are Size x 3N (tens of MB)
             for (var f = part; f < frames.Count; f += partitions)
             {
                 try
                 {
-                    var s = Accumulate(frames[f], foldOf[f], local);
+                    var rows = Size * 3 * frames[f].Count;
+                    if (design.Length < rows) design = new double[rows];
+                    var s = Accumulate(frames[f], foldOf[f], local, design);
                     if (samples != null) samples[f] = s!;
                 }
                 catch (InputException e)
@@ -104,7 +107,7 @@ internal sealed class DesignAccumulator
         return (total, samples);
     }
 
-    private EnvironmentSample[]? Accumulate(Structure frame, int fold, NormalEquations equations)
+    private EnvironmentSample[]? Accumulate(Structure frame, int fold, NormalEquations equations, double[] design)
     {
         var n = frame.Count;
         var r = 3 * n;
@@ -115,7 +118,7 @@ internal sealed class DesignAccumulator
         // Rows of the six virial components: [component * Size + column].
         var virialRows = virialTarget != null ? new double[6 * Size] : null;
         Span<double> sym = stackalloc double[6];
-        var design = new double[Size * r];     // transposed force rows: [column][3 * atom + axis]
+        design.AsSpan(0, Size * r).Clear();    // transposed force rows: [column][3 * atom + axis]
         var energyRow = new double[Size];
         var nonZero = new bool[Size];
         var f = Features;
@@ -263,7 +266,7 @@ internal sealed class DesignAccumulator
             var force = frame.Forces![a];
             targets[3 * a] = -force.X; targets[3 * a + 1] = -force.Y; targets[3 * a + 2] = -force.Z;
         }
-        equations.AddForceRows(fold, design, r, targets, nonZero);
+        equations.AddForceRows(fold, design.AsSpan(0, Size * r), r, targets, nonZero);
         if (virialRows != null)
         {
             Symmetric(virialTarget, sym);

@@ -10,14 +10,21 @@ namespace Milad.Potentials;
 /// </summary>
 internal sealed class NormalEquations
 {
-    public NormalEquations(int size, int folds)
+    /// <param name="size">Columns.</param>
+    /// <param name="folds">Cross-validation folds.</param>
+    /// <param name="virials">Whether virial rows come (their sums are as large as the others': not kept otherwise).</param>
+    public NormalEquations(int size, int folds, bool virials = false)
     {
         Size = size;
         Folds = folds;
+        HasVirials = virials;
         Parts = new Part[Kinds, folds];
-        for (var kind = 0; kind < Kinds; kind++)
+        for (var kind = 0; kind < (virials ? Kinds : Kinds - 1); kind++)
             for (var k = 0; k < folds; k++) Parts[kind, k] = new Part(size);
     }
+
+    /// <summary>Whether the virial sums (kind 2) exist.</summary>
+    public bool HasVirials { get; }
 
     public int Size { get; }
 
@@ -28,7 +35,7 @@ internal sealed class NormalEquations
 
     public int Folds { get; }
 
-    /// <summary>[0 = energy, 1 = forces, 2 = virial components, fold].</summary>
+    /// <summary>[0 = energy, 1 = forces, 2 = virial components (null without virials), fold].</summary>
     public Part[,] Parts { get; }
 
     internal sealed class Part(int size)
@@ -76,7 +83,7 @@ internal sealed class NormalEquations
     public void Add(NormalEquations other)
     {
         for (var kind = 0; kind < Kinds; kind++)
-            for (var k = 0; k < Folds; k++) Parts[kind, k].Add(other.Parts[kind, k]);
+            for (var k = 0; k < Folds; k++) Parts[kind, k]?.Add(other.Parts[kind, k]);
     }
 
     /// <summary>The sums over every fold except <paramref name="exclude"/> and <paramref name="exclude2"/> (-1: none), full symmetric Gram.</summary>
@@ -93,10 +100,11 @@ internal sealed class NormalEquations
     /// <summary>The same sums restricted to some columns (e.g. the linear part of a quadratic system).</summary>
     public NormalEquations Restrict(int[] columns)
     {
-        var r = new NormalEquations(columns.Length, Folds);
+        var r = new NormalEquations(columns.Length, Folds, HasVirials);
         for (var kind = 0; kind < Kinds; kind++)
             for (var k = 0; k < Folds; k++)
             {
+                if (Parts[kind, k] == null) continue;
                 Part src = Parts[kind, k], dst = r.Parts[kind, k];
                 for (var a = 0; a < columns.Length; a++)
                 {

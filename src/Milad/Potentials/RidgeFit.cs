@@ -32,9 +32,10 @@ public static class RidgeFit
         NormalEquations ne, bool[] penalised, double[] energyWeights, double[] lambdas, int threads, int heldOut = -1, double stressWeight = 0)
     {
         var folds = ne.Folds;
-        var train = new (NormalEquations.Part E, NormalEquations.Part F, NormalEquations.Part S)[folds];
+        var virials = ne.HasVirials && stressWeight > 0;
+        var train = new (NormalEquations.Part E, NormalEquations.Part F, NormalEquations.Part? S)[folds];
         for (var k = 0; k < folds; k++)
-            if (k != heldOut) train[k] = (ne.Sum(0, k, heldOut), ne.Sum(1, k, heldOut), ne.Sum(2, k, heldOut));
+            if (k != heldOut) train[k] = (ne.Sum(0, k, heldOut), ne.Sum(1, k, heldOut), virials ? ne.Sum(2, k, heldOut) : null);
         var combos = (from w in energyWeights from l in lambdas select (w, l)).ToArray();
         var grid = new RidgeChoice?[combos.Length];
         // One matrix per worker, reused by its solves: a fit with a few thousand columns would otherwise leave a
@@ -65,13 +66,13 @@ public static class RidgeFit
         var minE = valid.Min(g => g.EnergyRmse);
         var minF = valid.Min(g => g.ForceRmse);
         var best = valid.MinBy(g => g.EnergyRmse / Math.Max(minE, 1e-300) + g.ForceRmse / Math.Max(minF, 1e-300))!;
-        var final = Solve(ne.Sum(0, heldOut), ne.Sum(1, heldOut), ne.Sum(2, heldOut), best.EnergyWeight, stressWeight, best.Lambda, penalised)
+        var final = Solve(ne.Sum(0, heldOut), ne.Sum(1, heldOut), virials ? ne.Sum(2, heldOut) : null, best.EnergyWeight, stressWeight, best.Lambda, penalised)
             ?? throw new InputException("the final ridge fit is singular");
         return (final, best, valid);
     }
 
     /// <summary>Coefficients for one energy weight and lambda from summed (symmetric) parts; null when not positive definite.</summary>
-    internal static double[]? Solve(NormalEquations.Part energy, NormalEquations.Part forces, NormalEquations.Part virials,
+    internal static double[]? Solve(NormalEquations.Part energy, NormalEquations.Part forces, NormalEquations.Part? virials,
         double energyWeight, double stressWeight, double lambda, bool[] penalised, double[]? buffer = null)
     {
         var n = energy.Rhs.Length;
@@ -82,7 +83,7 @@ public static class RidgeFit
         var b = new double[n];
         TensorPrimitives.Multiply(energy.Rhs, we, b);
         TensorPrimitives.MultiplyAdd(forces.Rhs, wf, b, b);
-        if (stressWeight > 0 && virials.Rows > 0)
+        if (stressWeight > 0 && virials is { Rows: > 0 })
         {
             var ws = energyWeight * stressWeight / virials.Rows;
             TensorPrimitives.MultiplyAdd(virials.Gram, ws, a, a);
