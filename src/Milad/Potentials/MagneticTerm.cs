@@ -84,16 +84,7 @@ public sealed class MagneticTerm
         w.WriteStartArray("powers");
         foreach (var k in Powers) w.WriteNumberValue(k);
         w.WriteEndArray();
-        w.WriteStartObject("species_models");
-        for (var s = 0; s < species.Count; s++)
-        {
-            w.WriteStartObject(Elements.Symbol(species[s]));
-            PotentialJson.WriteArray(w, "mean", Maps[s].Mean);
-            PotentialJson.WriteArray(w, "scale", Maps[s].Scale);
-            PotentialJson.WriteArray(w, "coefficients", Coefficients[s]);
-            w.WriteEndObject();
-        }
-        w.WriteEndObject();
+        PotentialJson.WriteSpeciesModels(w, species, Maps, "coefficients", Coefficients);
         w.WriteEndObject();
     }
 
@@ -104,15 +95,7 @@ public sealed class MagneticTerm
             || powersElement.EnumerateArray().Any(p => p.ValueKind != JsonValueKind.Number || !p.TryGetInt32(out var k) || k < 1))
             throw new InputException("magnetic 'powers' is not a list of positive integers");
         var powers = powersElement.EnumerateArray().Select(p => p.GetInt32()).ToArray();
-        var models = PotentialJson.Get(e, "species_models");
-        var maps = new FeatureMap[species.Length];
-        var coefficients = new double[species.Length][];
-        for (var s = 0; s < species.Length; s++)
-        {
-            var m = PotentialJson.Get(models, Elements.Symbol(species[s]));
-            maps[s] = new FeatureMap(PotentialJson.ReadArray(m, "mean", length), PotentialJson.ReadArray(m, "scale", length), [], 0);
-            coefficients[s] = PotentialJson.ReadArray(m, "coefficients", powers.Length * (1 + length));
-        }
+        var (maps, coefficients) = PotentialJson.ReadSpeciesModels(e, species, length, "coefficients", powers.Length * (1 + length));
         return new MagneticTerm(powers, maps, coefficients);
     }
 }

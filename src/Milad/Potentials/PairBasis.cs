@@ -204,31 +204,14 @@ public sealed class PairTerm
     {
         w.WriteStartObject("pair");
         Basis.Write(w);
-        w.WriteStartObject("species_models");
-        for (var s = 0; s < centreSpecies.Count; s++)
-        {
-            w.WriteStartObject(Elements.Symbol(centreSpecies[s]));
-            PotentialJson.WriteArray(w, "mean", Maps[s].Mean);
-            PotentialJson.WriteArray(w, "scale", Maps[s].Scale);
-            PotentialJson.WriteArray(w, "linear", Coefficients[s]);
-            w.WriteEndObject();
-        }
-        w.WriteEndObject();
+        PotentialJson.WriteSpeciesModels(w, centreSpecies, Maps, "linear", Coefficients);
         w.WriteEndObject();
     }
 
     internal static PairTerm Read(JsonElement e, int[] centreSpecies)
     {
         var basis = PairBasis.Read(e);
-        var models = PotentialJson.Get(e, "species_models");
-        var maps = new FeatureMap[centreSpecies.Length];
-        var coefficients = new double[centreSpecies.Length][];
-        for (var s = 0; s < centreSpecies.Length; s++)
-        {
-            var m = PotentialJson.Get(models, Elements.Symbol(centreSpecies[s]));
-            maps[s] = new FeatureMap(PotentialJson.ReadArray(m, "mean", basis.Length), PotentialJson.ReadArray(m, "scale", basis.Length), [], 0);
-            coefficients[s] = PotentialJson.ReadArray(m, "linear", basis.Length);
-        }
+        var (maps, coefficients) = PotentialJson.ReadSpeciesModels(e, centreSpecies, basis.Length, "linear", basis.Length);
         return new PairTerm(basis, maps, coefficients);
     }
 }

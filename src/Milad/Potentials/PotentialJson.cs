@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Milad.Structures;
 
 namespace Milad.Potentials;
 
@@ -44,6 +45,39 @@ internal static class PotentialJson
     {
         var x = Get(e, name);
         return x.ValueKind == JsonValueKind.String ? x.GetString()! : throw new InputException($"'{name}' is not a string");
+    }
+
+    /// <summary>
+    /// "species_models": {"Fe": {mean, scale, [coefficientName]}, ...}: the per-species part of an additive term
+    /// (pair, magnetic) whose inputs are standardised without projection.
+    /// </summary>
+    public static void WriteSpeciesModels(Utf8JsonWriter w, IReadOnlyList<int> species, FeatureMap[] maps, string coefficientName, double[][] coefficients)
+    {
+        w.WriteStartObject("species_models");
+        for (var s = 0; s < species.Count; s++)
+        {
+            w.WriteStartObject(Elements.Symbol(species[s]));
+            WriteArray(w, "mean", maps[s].Mean);
+            WriteArray(w, "scale", maps[s].Scale);
+            WriteArray(w, coefficientName, coefficients[s]);
+            w.WriteEndObject();
+        }
+        w.WriteEndObject();
+    }
+
+    /// <summary>Reads what <see cref="WriteSpeciesModels"/> wrote: inputs of <paramref name="length"/>, coefficients of <paramref name="coefficientLength"/>.</summary>
+    public static (FeatureMap[] Maps, double[][] Coefficients) ReadSpeciesModels(JsonElement e, int[] species, int length, string coefficientName, int coefficientLength)
+    {
+        var models = Get(e, "species_models");
+        var maps = new FeatureMap[species.Length];
+        var coefficients = new double[species.Length][];
+        for (var s = 0; s < species.Length; s++)
+        {
+            var m = Get(models, Elements.Symbol(species[s]));
+            maps[s] = new FeatureMap(ReadArray(m, "mean", length), ReadArray(m, "scale", length), [], 0);
+            coefficients[s] = ReadArray(m, coefficientName, coefficientLength);
+        }
+        return (maps, coefficients);
     }
 
     public static JsonElement Get(JsonElement e, string name) =>

@@ -98,7 +98,26 @@ public class DescriptorBackpropTests(ITestOutputHelper output)
             c[a] += e * v[b];
             return new Vec3(c[0], c[1], c[2]);
         }
-        return new Structure(s.AtomicNumbers, s.Positions.Select(Map).ToArray(), s.Cell!.Transform(Map));
+        return WithArrays(new Structure(s.AtomicNumbers, s.Positions.Select(Map).ToArray(), s.Cell!.Transform(Map)), s);
+    }
+
+    /// <summary>The per-atom columns of <paramref name="from"/> (e.g. magnetic moments) on a moved copy.</summary>
+    private static Structure WithArrays(Structure moved, Structure from)
+    {
+        foreach (var (key, value) in from.Arrays) moved.Arrays[key] = value;
+        return moved;
+    }
+
+    /// <summary>The stress (row-major 3 x 3, eV/A^3) as central differences of the energy under strain (h = 1e-6) over the volume.</summary>
+    internal static double[] FiniteDifferenceStress(Structure s, Func<Structure, double> energy)
+    {
+        const double h = 1e-6;
+        var volume = Math.Abs(s.Cell!.Volume);
+        var stress = new double[9];
+        for (var a = 0; a < 3; a++)
+            for (var b = 0; b < 3; b++)
+                stress[3 * a + b] = (energy(Strain(s, a, b, h)) - energy(Strain(s, a, b, -h))) / (2 * h) / volume;
+        return stress;
     }
 
     /// <summary>-dE/dx_i by central differences (h = 1e-5 A).</summary>
@@ -115,7 +134,7 @@ public class DescriptorBackpropTests(ITestOutputHelper output)
                 var minus = s.Positions.ToArray();
                 var d = new Vec3(a == 0 ? h : 0, a == 1 ? h : 0, a == 2 ? h : 0);
                 plus[i] += d; minus[i] -= d;
-                f[a] = -(energy(new Structure(s.AtomicNumbers, plus, s.Cell)) - energy(new Structure(s.AtomicNumbers, minus, s.Cell))) / (2 * h);
+                f[a] = -(energy(WithArrays(new Structure(s.AtomicNumbers, plus, s.Cell), s)) - energy(WithArrays(new Structure(s.AtomicNumbers, minus, s.Cell), s))) / (2 * h);
             }
             result[i] = new Vec3(f[0], f[1], f[2]);
         }

@@ -24,11 +24,9 @@ public class StressTrainingTests(ITestOutputHelper output)
         for (var a = 0; a < 3; a++)
             for (var b = 0; b < 3; b++)
             {
-                // x -> (1 + h e_a e_b^T) x: d I / d strain_ab = sum over neighbours d_b dI/dd_a... written as [3 b + a] below.
-                Vec3 Map(Vec3 x, double t) { var v = new[] { x.X, x.Y, x.Z }; v[a] += t * x[b]; return new Vec3(v[0], v[1], v[2]); }
-                Structure Strained(double t) => new(s.AtomicNumbers, s.Positions.Select(x => Map(x, t)).ToArray(), s.Cell!.Transform(x => Map(x, t)));
-                var plus = descriptor.EncodeEnvironments(Strained(h));
-                var minus = descriptor.EncodeEnvironments(Strained(-h));
+                // x -> (1 + h e_a e_b^T) x moves neighbour d by h d_b e_a: dI/dh = sum d_b dI/dd_a, entry [3 b + a].
+                var plus = descriptor.EncodeEnvironments(DescriptorBackpropTests.Strain(s, a, b, h));
+                var minus = descriptor.EncodeEnvironments(DescriptorBackpropTests.Strain(s, a, b, -h));
                 for (var i = 0; i < s.Count; i++)
                     for (var q = 0; q < descriptor.Length; q++)
                     {
