@@ -21,7 +21,7 @@ ELEMENTS=("$@")
 [ -n "${KINDS:-}" ] && KINDS_GIVEN=1
 read -r -a KINDS <<< "${KINDS:-linear quadratic neural}"
 # Fe's extra rows (stresses; stresses and magnetic moments as inputs), run when KINDS is not given.
-FE_EXTRA=(linear-stress linear-magnetic quadratic-magnetic)
+FE_EXTRA=(linear-stress linear-magnetic)
 DATA=../shared/data
 mkdir -p "$OUT"
 dotnet build src/Milad.Cli -c Release -v q -nologo > /dev/null
@@ -53,8 +53,7 @@ declare -A EXTRA=(
   [Fe-quadratic]="--pair-cutoff 5.0 --pair-inner 1.0 --pair-functions 32 --energy-weights 1000,10000,100000"
   [Fe-neural]="--pair-cutoff 5.0 --pair-inner 1.0 --pair-functions 32"
   [Fe-linear-stress]="--pair-cutoff 5.0 --pair-inner 1.0 --pair-functions 32 --stress-weight 0.1"
-  [Fe-linear-magnetic]="--pair-cutoff 5.0 --pair-inner 1.0 --pair-functions 32 --stress-weight 0.1 --magnetic-powers 2,4 --energy-weights 10"
-  [Fe-quadratic-magnetic]="--pair-cutoff 5.0 --pair-inner 1.0 --pair-functions 32 --stress-weight 0.1 --magnetic-powers 2,4 --energy-weights 10"
+  [Fe-linear-magnetic]="--pair-cutoff 5.0 --pair-inner 1.0 --pair-functions 32 --stress-weight 0.03 --magnetic-powers 2,4,6 --energy-weights 10"
 )
 
 for el in "${ELEMENTS[@]}"; do
