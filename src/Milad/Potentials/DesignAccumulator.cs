@@ -9,7 +9,7 @@ namespace Milad.Potentials;
 /// neighbours, and turns it into what the fits need, without keeping any Jacobian of a whole frame:
 /// <list type="bullet">
 /// <item>the least-squares sums of the polynomial model (<see cref="NormalEquations"/>): per species a column
-/// block [1, x (F), p_a p_b (K(K+1)/2)]; one energy row per frame (sums over its atoms, divided by the atom
+/// block [1, x (F), pair features (P), p_a p_b (K(K+1)/2), per magnetic power m^k [1, x]]; one energy row per frame (sums over its atoms, divided by the atom
 /// count) and 3N force rows (sums over environments of their derivatives, targets -F) built transposed,
 /// so the Gram update is a run of dot products; with a stress weight, six virial rows per frame that has a
 /// reference stress (the strain derivatives of the same sums, divided by the atom count, targets V sigma / N);</item>
