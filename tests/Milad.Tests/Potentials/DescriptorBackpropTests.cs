@@ -1,4 +1,5 @@
 using Milad.Fingerprints;
+using Milad.Potentials;
 using Milad.Structures;
 using Xunit.Abstractions;
 
@@ -106,6 +107,23 @@ public class DescriptorBackpropTests(ITestOutputHelper output)
     {
         foreach (var (key, value) in from.Arrays) moved.Arrays[key] = value;
         return moved;
+    }
+
+    /// <summary>
+    /// How far a potential's forces and stress on <paramref name="s"/> are from central differences of its energy:
+    /// the worst force-component and stress-component errors relative to the largest of each, and those largest values.
+    /// </summary>
+    internal static (double Force, double ForceScale, double Stress, double StressScale) DerivativeErrors(Potential potential, Structure s)
+    {
+        var p = potential.Predict(s);
+        var fd = FiniteDifferenceForces(s, potential.PredictEnergy);
+        var forceScale = p.Forces.Max(f => Math.Max(Math.Abs(f.X), Math.Max(Math.Abs(f.Y), Math.Abs(f.Z))));
+        var force = 0.0;
+        for (var i = 0; i < s.Count; i++)
+            for (var a = 0; a < 3; a++) force = Math.Max(force, Math.Abs(p.Forces[i][a] - fd[i][a]) / forceScale);
+        var stressScale = p.Stress!.Max(Math.Abs);
+        var stress = FiniteDifferenceStress(s, potential.PredictEnergy).Zip(p.Stress!).Max(x => Math.Abs(x.First - x.Second)) / stressScale;
+        return (force, forceScale, stress, stressScale);
     }
 
     /// <summary>The stress (row-major 3 x 3, eV/A^3) as central differences of the energy under strain (h = 1e-6) over the volume.</summary>

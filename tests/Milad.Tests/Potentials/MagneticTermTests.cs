@@ -82,12 +82,7 @@ public class MagneticTermTests(ITestOutputHelper output)
     {
         var (truth, _, _) = KnownModel();
         var s = WithMoments(PotentialTestData.NearCutoffCell(PotentialTestData.Small.Cutoff), new Random(9));
-        var p = truth.Predict(s);
-        var fd = DescriptorBackpropTests.FiniteDifferenceForces(s, truth.PredictEnergy);
-        var scale = p.Forces.Max(f => f.Norm);
-        var worst = Enumerable.Range(0, s.Count).Max(i => (p.Forces[i] - fd[i]).Norm) / scale;
-        var stressScale = p.Stress!.Max(Math.Abs);
-        var worstStress = DescriptorBackpropTests.FiniteDifferenceStress(s, truth.PredictEnergy).Zip(p.Stress!).Max(x => Math.Abs(x.First - x.Second)) / stressScale;
+        var (worst, scale, worstStress, stressScale) = DescriptorBackpropTests.DerivativeErrors(truth, s);
         output.WriteLine($"forces vs central differences {worst:E2} of {scale:G3} eV/A; stress {worstStress:E2} of {stressScale:G3} eV/A^3");
         Assert.True(scale > 3e-3);
         Assert.True(worst < 1e-6, $"forces {worst}");
@@ -128,10 +123,7 @@ public class MagneticTermTests(ITestOutputHelper output)
         }).Potential;
         Assert.NotNull(network.Magnetic);
         var s = WithMoments(PotentialTestData.NearCutoffCell(PotentialTestData.Small.Cutoff), new Random(9));
-        var p = network.Predict(s);
-        var fd = DescriptorBackpropTests.FiniteDifferenceForces(s, network.PredictEnergy);
-        var scale = p.Forces.Max(f => f.Norm);
-        var worst = Enumerable.Range(0, s.Count).Max(i => (p.Forces[i] - fd[i]).Norm) / scale;
+        var (worst, scale, _, _) = DescriptorBackpropTests.DerivativeErrors(network, s);
         output.WriteLine($"network with magnetic baseline: forces vs central differences {worst:E2} of {scale:G3} eV/A");
         Assert.True(worst < 1e-6, $"forces {worst}");
         var bare = PotentialTestData.Copy(s);

@@ -40,14 +40,7 @@ public class PotentialTests(ITestOutputHelper output)
         var s = PotentialTestData.NearCutoffCell(potential.Descriptor.Settings.Cutoff);
         var p = potential.Predict(s);
         Assert.Equal(potential.PredictEnergy(s), p.Energy, 10);
-        var fd = DescriptorBackpropTests.FiniteDifferenceForces(s, potential.PredictEnergy);
-        var scale = p.Forces.Max(f => Math.Max(Math.Abs(f.X), Math.Max(Math.Abs(f.Y), Math.Abs(f.Z))));
-        var worst = 0.0;
-        for (var i = 0; i < s.Count; i++)
-            for (var a = 0; a < 3; a++) worst = Math.Max(worst, Math.Abs(p.Forces[i][a] - fd[i][a]) / scale);
-        // Stress: the strain derivative of the energy over the volume.
-        var stressScale = p.Stress!.Max(Math.Abs);
-        var worstStress = DescriptorBackpropTests.FiniteDifferenceStress(s, potential.PredictEnergy).Zip(p.Stress!).Max(x => Math.Abs(x.First - x.Second)) / stressScale;
+        var (worst, scale, worstStress, stressScale) = DescriptorBackpropTests.DerivativeErrors(potential, s);
         output.WriteLine($"{kind}: forces vs central differences {worst:E2} of {scale:G3} eV/A; stress {worstStress:E2} of {stressScale:G3} eV/A^3");
         Assert.True(scale > 1e-2);
         Assert.True(worst < 1e-6, $"forces: worst {worst}");
