@@ -41,22 +41,27 @@ public class StressTrainingTests(ITestOutputHelper output)
 
     /// <summary>
     /// Frames labelled by a known model with energies, forces and stresses (once as ASE stress= in eV/A^3, once as VASP
-    /// stress_kbar=): a linear fit with the stress rows must reproduce the stresses of its training frames. With a wrong
-    /// sign or unit the stress rows contradict the energies and forces and no coefficients fit them all.
+    /// stress_kbar=): a linear (or quadratic) fit with the stress rows must reproduce the stresses of its training frames.
+    /// With a wrong sign or unit, or wrong virial rows of the quadratic terms, the stress rows contradict the energies and
+    /// forces and no coefficients fit them all.
     /// </summary>
     [Theory]
-    [InlineData("stress")]
-    [InlineData("stress_kbar")]
-    public void FitWithStressesReproducesTheReferenceStresses(string key)
+    [InlineData("stress", "linear")]
+    [InlineData("stress_kbar", "linear")]
+    [InlineData("stress", "quadratic")]
+    public void FitWithStressesReproducesTheReferenceStresses(string key, string kind)
     {
-        var options = new TrainingOptions { Kind = "linear", Descriptor = PotentialTestData.Small, Folds = 3, Seed = 7, StressWeight = 1 };
+        const int k = 4;
+        var options = new TrainingOptions { Kind = kind, Descriptor = PotentialTestData.Small, Folds = 3, Seed = 7, StressWeight = 1, QuadraticComponents = k };
         var train = PotentialTestData.Mo(6);
         var descriptor = new Descriptor(options.Descriptor);
         var values = train.Frames.SelectMany(f => descriptor.EncodeEnvironments(f)).SelectMany(f => f.Values).ToArray();
         var random = new Random(5);
-        var map = FeatureMap.Fit(values, values.Length / descriptor.Length, descriptor.Length, 0);
+        var quadratic = kind == "quadratic";
+        var map = FeatureMap.Fit(values, values.Length / descriptor.Length, descriptor.Length, quadratic ? k : 0);
         var weights = Enumerable.Range(0, descriptor.Length).Select(_ => 0.01 * (2 * random.NextDouble() - 1)).ToArray();
-        var truth = new PolynomialPotential(descriptor, [42], [new PolynomialPotential.SpeciesModel(-10.5, map, weights, [])]);
+        var products = Enumerable.Range(0, quadratic ? k * (k + 1) / 2 : 0).Select(_ => 0.003 * (2 * random.NextDouble() - 1)).ToArray();
+        var truth = new PolynomialPotential(descriptor, [42], [new PolynomialPotential.SpeciesModel(-10.5, map, weights, products)]);
         var labelled = train.Frames.Select(f =>
         {
             var p = truth.Predict(f);
@@ -67,7 +72,7 @@ public class StressTrainingTests(ITestOutputHelper output)
         var fitted = PotentialTrainer.Train(new TrainingSet("synthetic", labelled), options).Potential;
         var errors = ErrorSummary.Of(labelled, labelled.Select(fitted.Predict).ToList());
         var scale = labelled.Max(f => truth.Predict(f).Stress!.Max(Math.Abs)) / StressTarget.EvPerCubicAngstromPerGpa;
-        output.WriteLine($"{key}: {errors.StressFrames} frames, stress RMSE {errors.StressRmse:E2} GPa (largest stress {scale:F2} GPa), energy RMSE {errors.EnergyRmse:E2} eV/atom");
+        output.WriteLine($"{key}, {kind}: {errors.StressFrames} frames, stress RMSE {errors.StressRmse:E2} GPa (largest stress {scale:F2} GPa), energy RMSE {errors.EnergyRmse:E2} eV/atom");
         Assert.Equal(6, errors.StressFrames);
         Assert.True(errors.StressRmse < 1e-6 * scale, $"stress RMSE {errors.StressRmse} GPa");
         Assert.True(errors.EnergyRmse < 1e-7, $"energy RMSE {errors.EnergyRmse}");
