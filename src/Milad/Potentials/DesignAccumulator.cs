@@ -117,6 +117,10 @@ internal sealed class DesignAccumulator
         var magneticFactors = new double[_magneticPowers.Length];
         // Rows of the six virial components: [component * Size + column].
         var virialRows = virialTarget != null ? new double[6 * Size] : null;
+        // One environment's invariant virials, symmetric components (F x 6), and for the quadratic terms its
+        // projected inputs' (K x 6).
+        var envVirial = virialRows != null ? new double[Features * 6] : null;
+        var dpVirial = virialRows != null && _quadratic > 0 ? new double[_quadratic * 6] : null;
         Span<double> sym = stackalloc double[6];
         design.AsSpan(0, Size * r).Clear();    // transposed force rows: [column][3 * atom + axis]
         var energyRow = new double[Size];
@@ -160,13 +164,14 @@ internal sealed class DesignAccumulator
             if (virialRows != null)
                 for (var q = 0; q < f; q++)
                 {
-                    Symmetric(env.Virial!.AsSpan(9 * q, 9), sym);
+                    var v = envVirial.AsSpan(6 * q, 6);
+                    Symmetric(env.Virial!.AsSpan(9 * q, 9), v);
                     var inv = 1 / map.Scale[q];
                     for (var c = 0; c < 6; c++)
                     {
-                        virialRows[c * Size + off + 1 + q] += inv * sym[c];
+                        virialRows[c * Size + off + 1 + q] += inv * v[c];
                         for (var k = 0; k < magneticFactors.Length; k++)
-                            virialRows[c * Size + off + MagneticOffset + k * (1 + f) + 1 + q] += inv * magneticFactors[k] * sym[c];
+                            virialRows[c * Size + off + MagneticOffset + k * (1 + f) + 1 + q] += inv * magneticFactors[k] * v[c];
                     }
                 }
             if (kMax == 0) continue;
@@ -190,18 +195,17 @@ internal sealed class DesignAccumulator
                     if (w != 0) TensorPrimitives.MultiplyAdd(env.Jacobian.AsSpan(q * k3, k3), w, row, row);
                 }
             }
-            // The projected inputs' virials (kMax x 6), as dp from the invariants' virials.
-            var dpVirial = virialRows != null ? new double[kMax * 6] : null;
+            // The projected inputs' virials, as dp from the invariants' virials (only the quadratic terms use them).
             if (dpVirial != null)
+            {
+                Array.Clear(dpVirial);
                 for (var q = 0; q < f; q++)
-                {
-                    Symmetric(env.Virial!.AsSpan(9 * q, 9), sym);
-                    for (var a = 0; a < kMax; a++)
+                    for (var a = 0; a < kq; a++)
                     {
                         var w = map.IsIdentity ? (a == q ? 1 / map.Scale[q] : 0) : map.Projection[a * f + q] / map.Scale[q];
-                        if (w != 0) for (var c = 0; c < 6; c++) dpVirial[a * 6 + c] += w * sym[c];
+                        if (w != 0) for (var c = 0; c < 6; c++) dpVirial[a * 6 + c] += w * envVirial![6 * q + c];
                     }
-                }
+            }
             if (kq > 0)
             {
                 var t = off + 1 + f + PairFeatures;

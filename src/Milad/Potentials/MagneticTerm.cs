@@ -7,7 +7,7 @@ namespace Milad.Potentials;
 /// <summary>
 /// An optional magnetic part of a potential, a Landau-like expansion in the magnitude m of each atom's magnetic
 /// moment with coefficients linear in the atom's standardised fingerprint x:
-/// <c>E_i += sum_k m_i^k (b_(s,k) + c_(s,k) . x_i)</c> for the chosen even powers k (e.g. 2 and 4).
+/// <c>E_i += sum_k m_i^k (b_(s,k) + c_(s,k) . x_i)</c> for the chosen powers k (even ones, e.g. 2 and 4, as in Landau theory).
 /// Why: spin-polarised DFT can converge to different magnetic states (ferromagnetic, low-spin) for one and the same
 /// geometry, with energies tens of meV/atom apart, which no function of the positions alone can fit. With the
 /// moments as inputs (read from the frames' <c>magmom</c> column, as in spin-lattice models) the energy is a function
