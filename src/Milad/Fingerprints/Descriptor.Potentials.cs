@@ -28,7 +28,7 @@ public sealed partial class Descriptor
         var list = BuildNeighbourList(structure);
         var result = new LocalEnvironment[structure.Count];
         var c = Invariants.Count;
-        Parallel.For(0, structure.Count, ParallelOptionsFor(structure.Count), centre =>
+        ForEach(structure.Count, structure.Count, centre =>
         {
             var neighbours = list.Of(centre);
             var ws = EncodingWorkspace.For(this, neighbours.Length + 1);
@@ -108,7 +108,7 @@ public sealed partial class Descriptor
         var n = structure.Count;
         var partial = new double[n];
         var c = Invariants.Count;
-        Parallel.For(0, (n + 3) / 4, ParallelOptionsFor(n), group =>
+        ForEach((n + 3) / 4, n, group =>
         {
             var ws = EncodingWorkspace.For(this, 1);
             EncodeEnvironmentGroup(structure, list, 4 * group, Math.Min(4, n - 4 * group), ws.Values);
@@ -138,7 +138,7 @@ public sealed partial class Descriptor
         var sums = new double[groups][];
         var c = Invariants.Count;
         var m = Basis.Count;
-        Parallel.For(0, groups, ParallelOptionsFor(n), group =>
+        ForEach(groups, n, group =>
         {
             var sum = sums[group] = new double[3 * n + 9];
             var (first, lanes) = (4 * group, Math.Min(4, n - 4 * group));
@@ -212,7 +212,19 @@ public sealed partial class Descriptor
         }
     }
 
-    // Small frames are not worth a second thread.
-    private ParallelOptions ParallelOptionsFor(int atoms) =>
-        new() { MaxDegreeOfParallelism = atoms < 16 ? 1 : MaxThreads };
+    /// <summary>
+    /// body(0 .. count - 1) for a structure of <paramref name="atoms"/> atoms, on up to <see cref="MaxThreads"/> threads.
+    /// Small frames are not worth a second thread; with one thread a plain loop, since Parallel.For still
+    /// schedules, allocates and (on a busy pool) waits for its single worker.
+    /// </summary>
+    private void ForEach(int count, int atoms, Action<int> body)
+    {
+        var threads = atoms < 16 ? 1 : MaxThreads;
+        if (threads == 1 || count == 1)
+        {
+            for (var i = 0; i < count; i++) body(i);
+            return;
+        }
+        Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = threads }, body);
+    }
 }

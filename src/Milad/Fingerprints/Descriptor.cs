@@ -239,11 +239,11 @@ public sealed partial class Descriptor
             throw new ArgumentException($"values needs {n * Length} numbers and jacobian {n * size}");
         if (jacobian == null)
         {
-            Parallel.For(0, (n + 3) / 4, ParallelOptionsFor(n), group =>
+            ForEach((n + 3) / 4, n, group =>
                 EncodeEnvironmentGroup(structure, list, 4 * group, Math.Min(4, n - 4 * group), values.AsSpan(4 * group * Length)));
             return;
         }
-        Parallel.For(0, n, ParallelOptionsFor(n), centre =>
+        ForEach(n, n, centre =>
         {
             var neighbours = list.Of(centre);
             var ws = EncodingWorkspace.For(this, neighbours.Length + 1);
