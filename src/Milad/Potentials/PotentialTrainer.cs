@@ -117,14 +117,14 @@ public static class PotentialTrainer
             var pre = new DesignAccumulator(descriptor, species, maps, 0, 0);
             var (gram, _) = pre.Run(data.Name, subset, new int[subset.Count], 1, options.Threads,
                 d => progress?.Invoke(new TrainingProgress("projection", d, subset.Count)));
-            var g = gram.Sum(1, -1).Gram;
+            var g = gram.Sum(1, -1);
             var length0 = descriptor.Length;
             for (var s = 0; s < species.Length; s++)
             {
                 var block = new double[length0 * length0];
                 var off = s * pre.BlockSize + 1;
                 for (var a = 0; a < length0; a++)
-                    for (var b = 0; b < length0; b++) block[a * length0 + b] = g[(off + a) * pre.Size + off + b];
+                    for (var b = 0; b < length0; b++) block[a * length0 + b] = g[off + a, off + b];
                 maps[s] = FeatureMap.Fit(rowsOf[s], countOf[s], length0, kMax, block);
             }
         }

@@ -32,14 +32,11 @@ public static class RidgeFit
         NormalEquations ne, bool[] penalised, double[] energyWeights, double[] lambdas, int threads, int heldOut = -1, double stressWeight = 0)
     {
         var folds = ne.Folds;
-        var virials = ne.HasVirials && stressWeight > 0;
-        var train = new (NormalEquations.Part E, NormalEquations.Part F, NormalEquations.Part? S)[folds];
-        for (var k = 0; k < folds; k++)
-            if (k != heldOut) train[k] = (ne.Sum(0, k, heldOut), ne.Sum(1, k, heldOut), virials ? ne.Sum(2, k, heldOut) : null);
         var combos = (from w in energyWeights from l in lambdas select (w, l)).ToArray();
         var grid = new RidgeChoice?[combos.Length];
         // One matrix per worker, reused by its solves: a fit with a few thousand columns would otherwise leave a
-        // hundred matrices of ~100 MB each to the garbage collector.
+        // hundred matrices of ~100 MB each to the garbage collector. The training sums of each fold are added
+        // into it (n^2 per fold against the factorisation's n^3 / 6) rather than kept: that kept 15 more matrices.
         Parallel.For(0, combos.Length, new ParallelOptions { MaxDegreeOfParallelism = threads }, () => new double[ne.Size * ne.Size], (c, _, buffer) =>
         {
             var (w, lambda) = combos[c];
@@ -47,10 +44,8 @@ public static class RidgeFit
             long nE = 0, nF = 0;
             for (var k = 0; k < folds; k++)
             {
-                if (k == heldOut) continue;
-                var (e, f, s) = train[k];
-                if (e.Rows == 0 || f.Rows == 0) continue;
-                var coefficients = Solve(e, f, s, w, stressWeight, lambda, penalised, buffer);
+                if (k == heldOut || Rows(ne, 0, k, heldOut) == 0 || Rows(ne, 1, k, heldOut) == 0) continue;
+                var coefficients = Solve(ne, k, heldOut, w, stressWeight, lambda, penalised, buffer);
                 if (coefficients == null) return buffer;
                 sseE += ResidualSquares(ne.Parts[0, k], coefficients);
                 sseF += ResidualSquares(ne.Parts[1, k], coefficients);
@@ -66,28 +61,43 @@ public static class RidgeFit
         var minE = valid.Min(g => g.EnergyRmse);
         var minF = valid.Min(g => g.ForceRmse);
         var best = valid.MinBy(g => g.EnergyRmse / Math.Max(minE, 1e-300) + g.ForceRmse / Math.Max(minF, 1e-300))!;
-        var final = Solve(ne.Sum(0, heldOut), ne.Sum(1, heldOut), virials ? ne.Sum(2, heldOut) : null, best.EnergyWeight, stressWeight, best.Lambda, penalised)
+        var final = Solve(ne, heldOut, -1, best.EnergyWeight, stressWeight, best.Lambda, penalised)
             ?? throw new InputException("the final ridge fit is singular");
         return (final, best, valid);
     }
 
-    /// <summary>Coefficients for one energy weight and lambda from summed (symmetric) parts; null when not positive definite.</summary>
-    internal static double[]? Solve(NormalEquations.Part energy, NormalEquations.Part forces, NormalEquations.Part? virials,
-        double energyWeight, double stressWeight, double lambda, bool[] penalised, double[]? buffer = null)
+    /// <summary>
+    /// Coefficients for one energy weight and lambda from the sums of every fold except <paramref name="exclude"/> and
+    /// <paramref name="exclude2"/> (-1: none); null when there are no energy or force rows or the system is not positive definite.
+    /// </summary>
+    internal static double[]? Solve(NormalEquations ne, int exclude, int exclude2, double energyWeight, double stressWeight,
+        double lambda, bool[] penalised, double[]? buffer = null)
     {
-        var n = energy.Rhs.Length;
-        double we = energyWeight / Math.Max(1, energy.Rows), wf = 1.0 / Math.Max(1, forces.Rows);
+        var n = ne.Size;
+        var virials = ne.HasVirials && stressWeight > 0;
+        long[] rows = [Rows(ne, 0, exclude, exclude2), Rows(ne, 1, exclude, exclude2), virials ? Rows(ne, 2, exclude, exclude2) : 0];
+        if (rows[0] == 0 || rows[1] == 0) return null;
+        double[] weights = [energyWeight / rows[0], 1.0 / rows[1], rows[2] > 0 ? energyWeight * stressWeight / rows[2] : 0];
+        // The lower triangle of A (all the factorisation reads) and b.
         var a = buffer ?? new double[n * n];
-        TensorPrimitives.Multiply(energy.Gram, we, a);
-        TensorPrimitives.MultiplyAdd(forces.Gram, wf, a, a);
         var b = new double[n];
-        TensorPrimitives.Multiply(energy.Rhs, we, b);
-        TensorPrimitives.MultiplyAdd(forces.Rhs, wf, b, b);
-        if (stressWeight > 0 && virials is { Rows: > 0 })
+        var first = true;
+        for (var kind = 0; kind < NormalEquations.Kinds; kind++)
         {
-            var ws = energyWeight * stressWeight / virials.Rows;
-            TensorPrimitives.MultiplyAdd(virials.Gram, ws, a, a);
-            TensorPrimitives.MultiplyAdd(virials.Rhs, ws, b, b);
+            if (weights[kind] == 0) continue;
+            for (var k = 0; k < ne.Folds; k++)
+            {
+                if (k == exclude || k == exclude2) continue;
+                var part = ne.Parts[kind, k];
+                for (var i = 0; i < n; i++)
+                {
+                    var dst = a.AsSpan(i * n, i + 1);
+                    if (first) TensorPrimitives.Multiply(part.Row(i), weights[kind], dst);
+                    else TensorPrimitives.MultiplyAdd(part.Row(i), weights[kind], dst, dst);
+                }
+                TensorPrimitives.MultiplyAdd(part.Rhs, weights[kind], b, b);
+                first = false;
+            }
         }
         double trace = 0;
         var count = 0;
@@ -101,7 +111,15 @@ public static class RidgeFit
         return x != null && x.All(double.IsFinite) ? x : null;
     }
 
-    /// <summary>|A c - t|^2 = c^T G c - 2 c . h + |t|^2 from one fold's sums (upper-triangular Gram).</summary>
+    private static long Rows(NormalEquations ne, int kind, int exclude, int exclude2)
+    {
+        long rows = 0;
+        for (var k = 0; k < ne.Folds; k++)
+            if (k != exclude && k != exclude2) rows += ne.Parts[kind, k].Rows;
+        return rows;
+    }
+
+    /// <summary>|A c - t|^2 = c^T G c - 2 c . h + |t|^2 from one fold's sums (lower-triangular Gram).</summary>
     internal static double ResidualSquares(NormalEquations.Part part, ReadOnlySpan<double> c)
     {
         var n = c.Length;
@@ -109,8 +127,8 @@ public static class RidgeFit
         for (var i = 0; i < n; i++)
         {
             if (c[i] == 0) continue;
-            var row = part.Gram.AsSpan(i * n, n);
-            quad += c[i] * (row[i] * c[i] + 2 * TensorPrimitives.Dot(row[(i + 1)..], c[(i + 1)..]));
+            var row = part.Row(i);
+            quad += c[i] * (row[i] * c[i] + 2 * TensorPrimitives.Dot(row[..i], c[..i]));
         }
         return quad - 2 * TensorPrimitives.Dot(part.Rhs, c) + part.TargetNorm;
     }
