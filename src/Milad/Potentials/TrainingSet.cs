@@ -5,7 +5,7 @@ namespace Milad.Potentials;
 
 /// <summary>
 /// Frames with DFT energies and forces, checked for what training needs: every frame has a finite total
-/// energy and a finite force on every atom; otherwise a one-line <see cref="InputException"/> names the
+/// energy, a finite force on every atom and, if it has a stress, a usable one in a periodic cell; otherwise a one-line <see cref="InputException"/> names the
 /// file and frame.
 /// </summary>
 public sealed class TrainingSet
@@ -26,6 +26,9 @@ public sealed class TrainingSet
             if (s.Forces.Length != s.Count) throw InputException.AtFrame(name, f, $"{s.Forces.Length} forces for {s.Count} atoms");
             for (var i = 0; i < s.Count; i++)
                 if (!s.Forces[i].IsFinite) throw InputException.AtFrame(name, f, $"the force on atom {i} is not a finite number");
+            // A stress is read whenever a set is evaluated (and in training with a stress weight): checked here, with the frame.
+            try { StressTarget.Virial(s); }
+            catch (InputException error) { throw InputException.AtFrame(name, f, error.Message); }
             foreach (var z in s.AtomicNumbers) species.Add(z);
         }
         Species = species.ToArray();

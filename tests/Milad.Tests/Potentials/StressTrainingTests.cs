@@ -87,5 +87,15 @@ public class StressTrainingTests(ITestOutputHelper output)
         Assert.Contains("not periodic", e.Message);
         s.Info["stress"] = new double[4];
         Assert.Throws<InputException>(() => StressTarget.Virial(s));
+        // In a training or test set the line names the file and frame.
+        var cell = new Structure([26, 26], [new Vec3(0, 0, 0), new Vec3(1.4, 1.4, 1.4)], new Cell(new Vec3(2.8, 0, 0), new Vec3(0, 2.8, 0), new Vec3(0, 0, 2.8)))
+        {
+            Energy = -16, Forces = [new Vec3(0, 0, 0), new Vec3(0, 0, 0)],
+        };
+        s.Info["stress"] = new double[9];
+        s.Energy = -15;
+        s.Forces = [new Vec3(0, 0, 0), new Vec3(0, 0, 0)];
+        e = Assert.Throws<InputException>(() => new TrainingSet("fe_test.xyz", [cell, s]));
+        Assert.Equal("fe_test.xyz: frame 1: a stress is given but the frame is not periodic in all three directions", e.Message);
     }
 }
