@@ -43,6 +43,7 @@ public static class TrainCommand
         var patience = new Option<int?>("--patience") { Description = "Neural model: epochs without improvement before stopping (default 50)." };
         var timeLimit = new Option<double?>("--time-limit") { Description = "Neural model: seconds of optimisation at most, a safety stop (default 400)." };
         var forceWeight = new Option<double?>("--force-weight") { Description = "Neural model: weight of forces relative to energies (default 1)." };
+        var weightDecay = new Option<double?>("--weight-decay") { Description = "Neural model: L2 penalty (lambda / 2) |weights|^2 added to the training loss (default 0)." };
         var energyWeights = new Option<string?>("--energy-weights") { Description = "Ridge fit: energy weights (per-atom energy vs force component) the cross-validation chooses from, e.g. 10,100 (default 10,100,1000,10000,100000)." };
         var stressWeight = new Option<double?>("--stress-weight") { Description = "Linear and quadratic models (and the network's baseline): weight of each virial component per atom (from stress= in eV/A^3, ASE sign, or stress_kbar= in kBar, VASP sign) relative to the energy per atom; 0, the default, ignores stresses." };
         var magneticPowers = new Option<string?>("--magnetic-powers") { Description = "Add a term m^k (b + c . x) (for the network: to its linear baseline) in each atom's magnetic moment m (the magmom column, needed in every training, test and prediction frame) for these powers k, e.g. 2,4." };
@@ -53,7 +54,7 @@ public static class TrainCommand
         var command = new Command("train", "Fit an interatomic potential (linear, quadratic or neural) on environment fingerprints to DFT energies and forces.")
         {
             train, test, model, report, plot, kind, nmax, cutoff, invariants, weights, centre, quadratic, projection, pairCutoff, pairFunctions, pairInner, components, hidden,
-            optimizer, epochs, batch, rate, validation, patience, timeLimit, forceWeight, energyWeights, stressWeight, magneticPowers, folds, seed, threads,
+            optimizer, epochs, batch, rate, validation, patience, timeLimit, forceWeight, weightDecay, energyWeights, stressWeight, magneticPowers, folds, seed, threads,
         };
         command.SetAction(p =>
         {
@@ -80,6 +81,7 @@ public static class TrainCommand
             if (p.GetValue(patience) is { } pa) o = o with { Patience = pa };
             if (p.GetValue(timeLimit) is { } t) o = o with { TimeLimitSeconds = t };
             if (p.GetValue(forceWeight) is { } fw) o = o with { ForceWeight = fw };
+            if (p.GetValue(weightDecay) is { } wd) o = o with { WeightDecay = wd };
             if (p.GetValue(energyWeights) is { } ew) o = o with { EnergyWeights = ParseNumbers("--energy-weights", ew) };
             if (p.GetValue(stressWeight) is { } sw) o = o with { StressWeight = sw };
             if (p.GetValue(magneticPowers) is { } mp) o = o with { MagneticPowers = ParseNumbers("--magnetic-powers", mp).Select(x => x == Math.Floor(x) && x <= 8 ? (int)x : throw new InputException($"--magnetic-powers: {x} is not an integer from 1 to 8")).ToArray() };

@@ -152,7 +152,7 @@ internal sealed class NeuralTrainer
             {
                 var batch = order.AsSpan(start, Math.Min(_options.BatchFrames, order.Length - start)).ToArray();
                 Unflatten(theta);
-                trainLoss += Loss(batch, gradient, out _, out _);
+                trainLoss += TrainingLoss(batch, theta, gradient);
                 batches++;
                 step++;
                 // On epochs, not on the clock: a seed then gives the same model on a busy or an idle machine.
@@ -194,7 +194,7 @@ internal sealed class NeuralTrainer
         var yList = new List<double[]>();
         var gradient = new double[n];
         Unflatten(theta);
-        var loss = Loss(TrainFrames, gradient, out _, out _);
+        var loss = TrainingLoss(TrainFrames, theta, gradient);
         var best = (double[])theta.Clone();
         var bestLoss = double.PositiveInfinity;
         var sinceBest = 0;
@@ -237,7 +237,7 @@ internal sealed class NeuralTrainer
             {
                 TensorPrimitives.MultiplyAdd(direction, step, theta, trial);
                 Unflatten(trial);
-                trialLoss = Loss(TrainFrames, trialGradient, out _, out _);
+                trialLoss = TrainingLoss(TrainFrames, trial, trialGradient);
                 if (double.IsFinite(trialLoss) && trialLoss <= loss + 1e-4 * step * slope) { accepted = true; break; }
                 step *= 0.5;
             }
@@ -284,6 +284,20 @@ internal sealed class NeuralTrainer
     {
         var o = 0;
         foreach (var net in _networks) { theta.Slice(o, net.ParameterCount).CopyTo(net.Parameters); o += net.ParameterCount; }
+    }
+
+    /// <summary>
+    /// What the optimisers minimise: <see cref="Loss"/> plus the weight decay (lambda / 2) |theta|^2 of
+    /// <see cref="TrainingOptions.WeightDecay"/>, with its gradient; <paramref name="theta"/> holds the current
+    /// (unflattened) parameters.
+    /// </summary>
+    internal double TrainingLoss(int[] frames, double[] theta, double[] gradient)
+    {
+        var loss = Loss(frames, gradient, out _, out _);
+        var decay = _options.WeightDecay;
+        if (decay == 0) return loss;
+        TensorPrimitives.MultiplyAdd(theta, decay, gradient, gradient);
+        return loss + 0.5 * decay * TensorPrimitives.Dot(theta, theta);
     }
 
     /// <summary>

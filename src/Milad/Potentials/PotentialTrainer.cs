@@ -257,6 +257,7 @@ public static class PotentialTrainer
                 w.WriteNumber("learning_rate", o.LearningRate);
                 w.WriteNumber("validation_fraction", o.ValidationFraction);
                 w.WriteNumber("force_weight", o.ForceWeight);
+                if (o.WeightDecay > 0) w.WriteNumber("weight_decay", o.WeightDecay);
                 if (curve is { Count: > 0 })
                 {
                     var best = curve.MinBy(c => c.ValidationLoss)!;

@@ -99,6 +99,12 @@ public sealed record TrainingOptions
     /// <summary>Multiplies the force term of the network's loss (1: energies and forces weighted by the linear model's errors).</summary>
     public double ForceWeight { get; init; } = 1;
 
+    /// <summary>
+    /// L2 penalty (lambda / 2) |theta|^2 on every network parameter, added to the training loss (not to the validation
+    /// loss early stopping reads); 0, the default, none. The loss is about 1 per frame, the parameters of order 0.1-1.
+    /// </summary>
+    public double WeightDecay { get; init; }
+
     /// <summary>Throws <see cref="InputException"/> for settings out of range.</summary>
     public void Validate()
     {
@@ -122,5 +128,6 @@ public sealed record TrainingOptions
         if (!(ValidationFraction > 0 && ValidationFraction < 0.5)) throw new InputException("--validation must be in (0, 0.5)");
         if (!(TimeLimitSeconds > 0)) throw new InputException("--time-limit must be > 0");
         if (!(ForceWeight >= 0)) throw new InputException("--force-weight must be >= 0");
+        if (!(WeightDecay >= 0)) throw new InputException("--weight-decay must be >= 0");
     }
 }

@@ -20,13 +20,15 @@ public class NeuralTrainerTests(ITestOutputHelper output)
 
     /// <summary>
     /// The gradient of the full loss (energies and forces, the force term through the second derivative of
-    /// the networks) against central differences of the loss itself, for every weight.
+    /// the networks; with weight decay, its penalty too) against central differences of the loss itself, for every weight.
     /// </summary>
-    [Fact]
-    public void LossGradientMatchesCentralDifferences()
+    [Theory]
+    [InlineData(0.0)]
+    [InlineData(0.05)]
+    public void LossGradientMatchesCentralDifferences(double weightDecay)
     {
         var data = PotentialTestData.Mo(4);
-        var trainer = Trainer(data, Options() with { ForceWeight = 3 });
+        var trainer = Trainer(data, Options() with { ForceWeight = 3, WeightDecay = weightDecay });
         // Move away from the initialisation (small output weights) so every layer matters.
         var theta = trainer.Flatten();
         var random = new Random(5);
@@ -34,21 +36,24 @@ public class NeuralTrainerTests(ITestOutputHelper output)
         trainer.Unflatten(theta);
         var frames = trainer.TrainFrames;
         var gradient = new double[theta.Length];
-        var loss = trainer.Loss(frames, gradient, out _, out _);
-        Assert.True(loss > 0);
+        var scratch = new double[theta.Length];
+        var loss = trainer.TrainingLoss(frames, theta, gradient);
+        var dataLoss = trainer.Loss(frames, null, out _, out _);
+        // The penalty is what it says: (lambda / 2) |theta|^2 on top of the data loss.
+        Assert.Equal(dataLoss + 0.5 * weightDecay * theta.Sum(t => t * t), loss, 1e-9 * loss);
         var worst = 0.0;
         const double h = 1e-6;
         for (var p = 0; p < theta.Length; p++)
         {
             var keep = theta[p];
-            theta[p] = keep + h; trainer.Unflatten(theta); var lp = trainer.Loss(frames, null, out _, out _);
-            theta[p] = keep - h; trainer.Unflatten(theta); var lm = trainer.Loss(frames, null, out _, out _);
+            theta[p] = keep + h; trainer.Unflatten(theta); var lp = trainer.TrainingLoss(frames, theta, scratch);
+            theta[p] = keep - h; trainer.Unflatten(theta); var lm = trainer.TrainingLoss(frames, theta, scratch);
             theta[p] = keep;
             var fd = (lp - lm) / (2 * h);
             worst = Math.Max(worst, Math.Abs(fd - gradient[p]) / Math.Max(1e-3 * loss, Math.Abs(fd)));
         }
         trainer.Unflatten(theta);
-        output.WriteLine($"loss {loss:G4}, {theta.Length} weights: worst relative gradient error {worst:E2}");
+        output.WriteLine($"weight decay {weightDecay}: loss {loss:G4} (data {dataLoss:G4}), {theta.Length} weights: worst relative gradient error {worst:E2}");
         Assert.True(worst < 1e-6, $"worst {worst}");
     }
 }
