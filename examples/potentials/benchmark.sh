@@ -53,7 +53,7 @@ declare -A EXTRA=(
   [Fe-quadratic]="--pair-cutoff 5.0 --pair-inner 1.0 --pair-functions 32 --energy-weights 1000,10000,100000"
   [Fe-neural]="--pair-cutoff 5.0 --pair-inner 1.0 --pair-functions 32"
   [Fe-linear-stress]="--pair-cutoff 5.0 --pair-inner 1.0 --pair-functions 32 --stress-weight 0.1"
-  [Fe-linear-magnetic]="--pair-cutoff 5.0 --pair-inner 1.0 --pair-functions 32 --stress-weight 0.03 --magnetic-powers 2,4,6 --energy-weights 10"
+  [Fe-linear-magnetic]="--pair-cutoff 6.0 --pair-inner 1.0 --pair-functions 32 --stress-weight 0.03 --magnetic-powers 2,4,6 --energy-weights 10"
 )
 
 for el in "${ELEMENTS[@]}"; do

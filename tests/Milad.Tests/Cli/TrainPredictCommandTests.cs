@@ -210,7 +210,7 @@ public class TrainPredictCommandTests
         {
             new[] { "--kind", "cubic" }, ["--hidden", "64,x"], ["--nmax", "-1"], ["--optimizer", "sgd"], ["--validation", "0.9"],
             ["--energy-weights", "10,-1"], ["--pair-cutoff", "-2"], ["--pair-cutoff", "5", "--pair-inner", "6"],
-            ["--stress-weight", "-1"], ["--magnetic-powers", "2.5"],
+            ["--stress-weight", "-1"], ["--magnetic-powers", "2.5"], ["--weight-decay", "-0.1"],
         })
         {
             var (exit, _, err) = CliRunner.Run(["train", "--train", train, "--test", test, "--model", model, .. args]);
