@@ -101,6 +101,7 @@ internal sealed class DesignAccumulator
                 }
                 frameDone?.Invoke(Interlocked.Increment(ref done));
             }
+            local.Complete();
         });
         var total = parts[0];
         for (var p = 1; p < partitions; p++) total.Add(parts[p]);

@@ -19,9 +19,11 @@ internal sealed class NormalEquations
         Size = size;
         Folds = folds;
         HasVirials = virials;
-        Parts = new Part[Kinds, folds];
+        _parts = new Part[Kinds, folds];
         for (var kind = 0; kind < (virials ? Kinds : Kinds - 1); kind++)
-            for (var k = 0; k < folds; k++) Parts[kind, k] = new Part(size);
+            for (var k = 0; k < folds; k++) _parts[kind, k] = new Part(size);
+        _pending = new double[Kinds, folds][];
+        _pendingCount = new int[Kinds, folds];
     }
 
     /// <summary>Whether the virial sums (kind 2) exist.</summary>
@@ -36,8 +38,17 @@ internal sealed class NormalEquations
 
     public int Folds { get; }
 
-    /// <summary>[0 = energy, 1 = forces, 2 = virial components (null without virials), fold].</summary>
-    public Part[,] Parts { get; }
+    /// <summary>[0 = energy, 1 = forces, 2 = virial components (null without virials), fold]; after <see cref="Complete"/>.</summary>
+    public Part[,] Parts => _pendingTotal == 0 ? _parts : throw new InvalidOperationException("rows are pending: call Complete first");
+
+    private readonly Part[,] _parts;
+
+    // Energy and virial rows (one and six per frame) wait in blocks of PendingRows and enter the Gram matrix together
+    // through the tiled kernel: a rank-1 update per row streamed the whole triangle through memory each time.
+    private const int PendingRows = 32;
+    private readonly double[]?[,] _pending;   // [kind, fold]: Size x PendingRows, a feature's values contiguous (unused slots 0)
+    private readonly int[,] _pendingCount;
+    private int _pendingTotal;
 
     internal sealed class Part(int size)
     {
@@ -61,30 +72,60 @@ internal sealed class NormalEquations
         }
     }
 
-    /// <summary>One energy row (already divided by the atom count) and its target; kind 2: one virial component's row.</summary>
+    /// <summary>
+    /// One energy row (already divided by the atom count) and its target; kind 2: one virial component's row.
+    /// Its Gram contribution waits with others until a block is full or <see cref="Complete"/>.
+    /// </summary>
     public void AddEnergyRow(int fold, ReadOnlySpan<double> row, double target, int kind = 0)
     {
-        var p = Parts[kind, fold];
-        for (var i = 0; i < Size; i++)
-            if (row[i] != 0) TensorPrimitives.MultiplyAdd(row[..(i + 1)], row[i], p.Row(i), p.Row(i));
+        var p = _parts[kind, fold];
+        var block = _pending[kind, fold] ??= new double[Size * PendingRows];
+        var slot = _pendingCount[kind, fold]++;
+        _pendingTotal++;
+        for (var i = 0; i < Size; i++) block[i * PendingRows + slot] = row[i];
         TensorPrimitives.MultiplyAdd(row, target, p.Rhs, p.Rhs);
         p.TargetNorm += target * target;
         p.Rows++;
+        if (slot + 1 == PendingRows) Flush(kind, fold);
+    }
+
+    /// <summary>Adds the pending rows' Gram contributions; the sums are complete (and <see cref="Parts"/> readable) after it.</summary>
+    public void Complete()
+    {
+        for (var kind = 0; kind < Kinds; kind++)
+            for (var k = 0; k < Folds; k++) Flush(kind, k);
+    }
+
+    private void Flush(int kind, int fold)
+    {
+        var block = _pending[kind, fold];
+        var count = _pendingCount[kind, fold];
+        if (block == null || count == 0) return;
+        AddGram(_parts[kind, fold], block, PendingRows, null);
+        Array.Clear(block);
+        _pendingCount[kind, fold] = 0;
+        _pendingTotal -= count;
     }
 
     /// <summary>r force rows given transposed (Size x r, one row per feature) with their r targets.</summary>
     public void AddForceRows(int fold, ReadOnlySpan<double> transposed, int r, ReadOnlySpan<double> targets, ReadOnlySpan<bool> nonZero)
     {
-        var p = Parts[1, fold];
-        // The whole product through the tiled kernel (twice the multiply-adds of the triangle, several times faster).
-        if (_product.Length < Size * Size) _product = new double[Size * Size];
-        Fingerprints.DotProductKernel.MultiplyTransposed(transposed, Size, transposed, Size, r, _product);
-        for (var i = 0; i < Size; i++)
-            if (nonZero[i]) TensorPrimitives.Add(p.Row(i), _product.AsSpan(i * Size, i + 1), p.Row(i));
+        var p = _parts[1, fold];
+        AddGram(p, transposed, r, nonZero);
         for (var i = 0; i < Size; i++)
             if (nonZero[i]) p.Rhs[i] += TensorPrimitives.Dot(transposed.Slice(i * r, r), targets);
         p.TargetNorm += TensorPrimitives.Dot(targets, targets);
         p.Rows += r;
+    }
+
+    /// <summary>Adds the lower triangle of T T^T (T: Size x r, one row per feature) to a part's Gram matrix; rows of T that are zero may be marked in <paramref name="nonZero"/>.</summary>
+    private void AddGram(Part p, ReadOnlySpan<double> transposed, int r, ReadOnlySpan<bool> nonZero)
+    {
+        // The whole product through the tiled kernel (twice the multiply-adds of the triangle, several times faster).
+        if (_product.Length < Size * Size) _product = new double[Size * Size];
+        Fingerprints.DotProductKernel.MultiplyTransposed(transposed, Size, transposed, Size, r, _product);
+        for (var i = 0; i < Size; i++)
+            if (nonZero.IsEmpty || nonZero[i]) TensorPrimitives.Add(p.Row(i), _product.AsSpan(i * Size, i + 1), p.Row(i));
     }
 
     public void Add(NormalEquations other)

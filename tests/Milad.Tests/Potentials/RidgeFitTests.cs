@@ -16,7 +16,7 @@ public class RidgeFitTests
     {
         var rows = new List<Row>();
         for (var fold = 0; fold < Folds; fold++)
-            foreach (var (kind, count) in new[] { (0, 4), (1, 12), (2, 6) })
+            foreach (var (kind, count) in new[] { (0, fold == 2 ? 70 : 4), (1, 12), (2, 6) })
                 for (var r = 0; r < count; r++)
                 {
                     var values = Enumerable.Range(0, Columns).Select(_ => random.NextDouble() * 2 - 1).ToArray();
@@ -39,6 +39,8 @@ public class RidgeFitTests
             var nonZero = Enumerable.Range(0, Columns).Select(i => forces.Any(f => f.Values[i] != 0)).ToArray();
             ne.AddForceRows(fold, transposed, forces.Length, forces.Select(f => f.Target).ToArray(), nonZero);
         }
+        Assert.Throws<InvalidOperationException>(() => ne.Parts);
+        ne.Complete();
         return ne;
     }
 
