@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Reproduces the "Measured: potentials (issue 5)" table of README.md: one `milad train` per data set
+# Reproduces the results table of docs/potentials-benchmark.md: one `milad train` per data set
 # and model kind, run one after another (the machine has 2 cores; parallel runs would distort the
 # training times). Reports, models and parity plots go to OUT (default bench-out/potentials); the table
-# is printed at the end and written to OUT/table.md. The README's figures were measured one run at a time on one
+# is printed at the end and written to OUT/table.md. The `1 core` rows were timed one run at a time on one
 # core at the lowest priority: `nice -n 19 taskset -c 0 examples/potentials/benchmark.sh OUT Mo`.
 #
 #   examples/potentials/benchmark.sh [OUT] [ELEMENTS...]     e.g. examples/potentials/benchmark.sh out Mo Si
@@ -28,7 +28,7 @@ dotnet build src/Milad.Cli -c Release -v q -nologo > /dev/null
 MILAD=(dotnet src/Milad.Cli/bin/Release/net10.0/Milad.Cli.dll)
 
 # Descriptor per data set: "scalar" invariants at n_max 11 (the complete set's couplings without the
-# pseudoscalars), cutoff chosen by the cross-validated errors of linear fits (README, "Choices").
+# pseudoscalars), cutoff chosen by the cross-validated errors of linear fits (docs/potentials-benchmark.md, "How the settings were chosen").
 declare -A DESCRIPTOR=(
   [Ni]="--invariants scalar --nmax 11 --cutoff 4.0"
   [Cu]="--invariants scalar --nmax 11 --cutoff 4.0"
@@ -44,7 +44,7 @@ declare -A MODEL=(
   [quadratic]="--quadratic-components 32"
   [neural]="--components 48 --hidden 64,64 --epochs 300 --patience 50 --time-limit 400"
 )
-# Settings for one data set and kind (README, "Choices"): a pair term at a second, longer cutoff (Gaussian radial
+# Settings for one data set and kind (docs/potentials-benchmark.md, "How the settings were chosen"): a pair term at a second, longer cutoff (Gaussian radial
 # functions, --pair-cutoff), the force-aware projection for the quadratic terms, a fixed energy weight.
 declare -A EXTRA=(
   [Mo-quadratic]="--pair-cutoff 5.5 --projection forces"

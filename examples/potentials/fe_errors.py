@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Where a Fe model's energy errors sit (README, "Measured: potentials", the Fe target).
+"""Where a Fe model's energy errors sit (docs/potentials-benchmark.md, "Bulk iron").
 
     dotnet src/Milad.Cli/bin/Release/net10.0/Milad.Cli.dll predict ../shared/data/fe/fe_test.xyz \
         --model out/Fe-linear-magnetic.json -o out/Fe-test-predicted.xyz
