@@ -124,3 +124,20 @@ def test_the_interpreter_survives_a_storm_of_bad_calls(d):
     assert d.fingerprint(molecule("H2O")).shape == (d.length,)
     with pytest.raises(MiladError, match="threads must be 0"):
         milad.set_threads(-3)
+
+
+def test_a_magnetic_model_is_refused_with_a_reason(tmp_path, mo_model):
+    model = json.load(open(mo_model))
+    length = model["descriptor"]["length"]
+    own = model["species_models"]["Mo"]
+    model["version"] = 3
+    model["magnetic"] = {"moments": "magmom", "powers": [2],
+                         "species_models": {"Mo": {"mean": own["mean"], "scale": own["scale"], "coefficients": [0.0] * (1 + length)}}}
+    path = tmp_path / "magnetic.json"
+    path.write_text(json.dumps(model))
+    p = milad.Potential(path)
+    assert p.magnetic
+    with pytest.raises(MiladError, match="the model has a magnetic term"):
+        p.compute(bulk("Mo", cubic=True))
+    with pytest.raises(MiladError, match="the model has a magnetic term"):
+        p.sites([42], [1], [42], [[2.7, 0, 0]])
