@@ -30,6 +30,10 @@ def test_molecules_equal_the_command_line_bit_for_bit(cli, molecules, tmp_path):
     assert np.array_equal(d.fingerprint(again[7]), expected[7])
     assert np.array_equal(d.fingerprint((again[7].numbers, again[7].positions)), expected[7])
     assert np.array_equal(d.fingerprint((list(again[7].get_chemical_symbols()), again[7].positions.tolist())), expected[7])
+    # The file's own "descriptor" object gives the same descriptor.
+    from_file = milad.Descriptor(settings=json.load(open(out))["descriptor"])
+    assert from_file.settings() == d.settings()
+    assert np.array_equal(from_file.fingerprint(again[:3]), expected[:3])
 
 
 def test_fingerprint_is_invariant_and_the_settings_round_trip(molecules):
