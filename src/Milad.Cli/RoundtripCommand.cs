@@ -79,7 +79,7 @@ public static class RoundtripCommand
 
         var clock = Stopwatch.StartNew();
         var results = ParallelDecoding.Run(decoder, molecules.Count, options.Threads,
-            (d, i) => RoundtripResult.Score(molecules[i], d.Decode(molecules[i].Fingerprint, options.Budget, options.Seed), allowReflection),
+            (d, i) => RoundtripResult.Score(molecules[i], d.Decode(molecules[i].Fingerprint, options.Budget, options.Seed, options.Work), allowReflection),
             (i, e, seconds) => RoundtripResult.Crashed(molecules[i], e, seconds),
             "roundtrip");
         var wall = clock.Elapsed.TotalSeconds;
@@ -97,10 +97,10 @@ public static class RoundtripCommand
         plot?.Commit();
 
         stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"roundtrip: {summary.Molecules} molecule(s){(part.IsSharded ? $" ({part.Describe(total)})" : "")}, preset {preset} (n_max {settings.NMax}, {settings.InvariantSet}, {descriptor.Length} invariants), budget {options.BudgetSeconds:G} s, {options.Threads} thread(s), {wall:F1} s"));
+            $"roundtrip: {summary.Molecules} molecule(s){(part.IsSharded ? $" ({part.Describe(total)})" : "")}, preset {preset} (n_max {settings.NMax}, {settings.InvariantSet}, {descriptor.Length} invariants), work {options.Work} units, safety stop {options.BudgetSeconds:G} s, {options.Threads} thread(s), {wall:F1} s"));
         RoundtripTable.Write(stdout, summary);
         stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"decoder confirmed {100 * summary.DecodedRate:F1}%; seconds per molecule: median {summary.MedianSeconds:F2}, p95 {summary.P95Seconds:F2}, max {summary.MaxSeconds:F2}"));
+            $"decoder confirmed {100 * summary.DecodedRate:F1}%; seconds per molecule: median {summary.MedianSeconds:F3}, p95 {summary.P95Seconds:F2}, max {summary.MaxSeconds:F2}; work units: median {summary.MedianWork:F0}, p95 {summary.P95Work:F0}"));
         stdout.WriteLine(plotPath == null ? $"wrote {reportPath}" : $"wrote {reportPath} and {plotPath}");
         return DecodeCommand.ReportInternalErrors(results.Count(r => r.InternalError), reportPath, stderr);
     }
