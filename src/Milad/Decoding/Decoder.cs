@@ -98,14 +98,14 @@ public sealed class Decoder
         var seconds = (budget ?? TimeSpan.FromSeconds(60)).TotalSeconds;
         var safety = WorkBudget.ForSeconds(seconds);
         var total = new WorkBudget(work ?? DefaultWork, long.MaxValue, safety);
-        var result = Decode(fingerprint, seed, total);
+        var result = DecodeWithin(fingerprint, seed, total);
         var reason = safety.TimedOut && !result.Decoded
             ? $"{result.Reason} (stopped by the wall-time safety limit of {seconds:G} s after {total.Used} of {total.Limit} work units: this result may depend on the machine's load)"
             : result.Reason;
         return result with { Reason = reason, Seconds = clock.Elapsed.TotalSeconds, Work = total.Used };
     }
 
-    private DecodeResult Decode(ReadOnlySpan<double> fingerprint, int seed, WorkBudget budget)
+    private DecodeResult DecodeWithin(ReadOnlySpan<double> fingerprint, int seed, WorkBudget budget)
     {
         var clock = Stopwatch.StartNew();
         foreach (var v in fingerprint)
@@ -151,7 +151,7 @@ public sealed class Decoder
                 // Peaks fit the marched moments, which a symmetric molecule's march gets only approximately, so the
                 // fit rarely "succeeds" against them and would use all it is given: a short budget, longer each round.
                 var fallbackBudget = budget.Share(Math.Min(budget.Remaining / 5, FallbackWork << Math.Min(round, 4)));
-                var fallback = new MomentsToAtoms(_descriptor.Basis, new MomentsToAtomsOptions { Seed = seed + round }).Decode(march.Moments, fallbackBudget);
+                var fallback = new MomentsToAtoms(_descriptor.Basis, new MomentsToAtomsOptions { Seed = seed + round }).DecodeWithin(march.Moments, fallbackBudget);
                 if (fallback.Points.Length > 0)
                 {
                     var c = Finish(fallback.Points, fallback.Weights, coarse, fine, budget, "density peaks");

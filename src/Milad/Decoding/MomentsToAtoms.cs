@@ -55,11 +55,11 @@ public sealed class MomentsToAtoms
     public MomentsToAtomsResult Decode(ReadOnlySpan<double> moments, TimeSpan budget)
     {
         MomentFit.CheckTarget(Basis, moments);
-        return Decode(moments, WorkBudget.ForSeconds(budget.TotalSeconds));
+        return DecodeWithin(moments, WorkBudget.ForSeconds(budget.TotalSeconds));
     }
 
     /// <summary>Decode within a work budget (see <see cref="WorkBudget"/>); the moments are checked by the caller.</summary>
-    internal MomentsToAtomsResult Decode(ReadOnlySpan<double> moments, WorkBudget budget)
+    internal MomentsToAtomsResult DecodeWithin(ReadOnlySpan<double> moments, WorkBudget budget)
     {
         var start = Stopwatch.GetTimestamp();
         var target = moments.ToArray();
