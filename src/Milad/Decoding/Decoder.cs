@@ -38,6 +38,9 @@ public sealed class Decoder
     /// </summary>
     public const double SuccessWeightedResidual = 1e-4;
 
+    /// <summary>Largest magnitude of an invariant the decoder accepts; larger ones leave the range of doubles in its products.</summary>
+    public const double MaxValue = 1e40;
+
     /// <summary>Atoms closer than this (Angstrom) are one atom: the density cannot tell an O from an N and an H on top of it.</summary>
     public const double MergeDistance = 0.5;
 
@@ -111,6 +114,12 @@ public sealed class Decoder
         foreach (var v in fingerprint)
             if (!double.IsFinite(v))
                 return new DecodeResult(null, false, "the fingerprint holds a value that is not a finite number", double.PositiveInfinity, clock.Elapsed.TotalSeconds);
+        // Products of such values leave the normal range of doubles inside the march (overflow, or denormals that
+        // make every step 100 times slower); no structure of atoms with weights of ordinary size has them (a
+        // degree-3 invariant of a million carbon atoms is ~1e20).
+        foreach (var v in fingerprint)
+            if (Math.Abs(v) > MaxValue)
+                return new DecodeResult(null, false, $"not decodable: the fingerprint holds a value of magnitude above {MaxValue:G} ({v:G3})", double.PositiveInfinity, clock.Elapsed.TotalSeconds);
         // Positions from the first weighting; a second one (if any) tells the species.
         var count = _descriptor.Invariants.Count;
         var f = fingerprint[..count].ToArray();

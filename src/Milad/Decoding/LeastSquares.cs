@@ -58,6 +58,12 @@ internal static class LeastSquares
         // Charges in proportion to the arithmetic: the normal equations and each factorisation (one unit ~ 1e6 flops).
         var jacobianWork = 1 + (long)((double)rows * cols * cols / 1e6);
         var trialWork = 1 + (long)((double)cols * cols * cols / 3e6);
+        if (budget.Exhausted)
+        {
+            // Spent: the cost where it stands, without a Jacobian, so a spent budget is not overrun by whole steps.
+            budget.Spend();
+            return model(x, r, default) ? Dot(r, r) : double.PositiveInfinity;
+        }
         budget.Spend(jacobianWork);
         if (!model(x, r, j)) return double.PositiveInfinity;
         var cost = Dot(r, r);

@@ -177,7 +177,7 @@ public sealed class MomentFit
     private int RunScaled(ReadOnlySpan<double> target, Vec3[] points, double[] weights, bool withWeights, WorkBudget budget, double[] scale)
     {
         var n = points.Length;
-        if (n == 0) return 0;
+        if (n == 0 || budget.Exhausted) return 0;
         var m = Basis.Count;
         var np = withWeights ? 4 * n : 3 * n;
         var ws = new Workspace(m);
