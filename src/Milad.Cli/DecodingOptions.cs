@@ -13,7 +13,7 @@ internal sealed record DecodingOptions(double BudgetSeconds, int Threads, int Se
     /// The wall-time safety stop: far above what the work budget takes on a loaded machine, so that it never decides
     /// a result (a result it decides says so, and may depend on the load).
     /// </summary>
-    public const double DefaultBudgetSeconds = 60;
+    public const double DefaultBudgetSeconds = 600;
 
     public TimeSpan Budget => TimeSpan.FromSeconds(BudgetSeconds);
 

@@ -85,11 +85,11 @@ public sealed class Decoder
     /// Work units a decoding may spend by default: one unit is one evaluation in a Levenberg-Marquardt loop (of the
     /// march, the refinement or the fallback), one linear solve of a level, one pencil solve or one density peak.
     /// </summary>
-    public const long DefaultWork = 20000;
+    public const long DefaultWork = 80000;
 
     /// <summary>
     /// Decodes within <paramref name="work"/> units (default <see cref="DefaultWork"/>), which decide the result, and
-    /// a wall-time safety stop <paramref name="budget"/> (default 60 s), which ends a decoding only on a machine far
+    /// a wall-time safety stop <paramref name="budget"/> (default 600 s), which ends a decoding only on a machine far
     /// slower or busier than expected (the reason then says so). A wrong length throws <see cref="ArgumentException"/>.
     /// Not thread-safe: use one decoder per thread.
     /// </summary>
@@ -98,7 +98,7 @@ public sealed class Decoder
         if (fingerprint.Length != Length)
             throw new ArgumentException($"fingerprint of {fingerprint.Length} values, but the descriptor (n_max {Settings.NMax}, {Settings.InvariantSet}) has {Length}");
         var clock = Stopwatch.StartNew();
-        var seconds = (budget ?? TimeSpan.FromSeconds(60)).TotalSeconds;
+        var seconds = (budget ?? TimeSpan.FromSeconds(600)).TotalSeconds;
         var safety = WorkBudget.ForSeconds(seconds);
         var total = new WorkBudget(work ?? DefaultWork, long.MaxValue, safety);
         var result = DecodeWithin(fingerprint, seed, total);
