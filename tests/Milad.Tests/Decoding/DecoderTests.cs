@@ -156,8 +156,8 @@ public class DecoderTests(ITestOutputHelper output)
             // The second half is the fingerprint of the second weighting alone.
             var alone = new Descriptor(Default with { Weights = settings.SecondWeights }).Encode(molecule).Values;
             Assert.Equal(alone, f[descriptor.Invariants.Count..]);
-            var result = decoder.Decode(f, TimeSpan.FromSeconds(20));
-            output.WriteLine($"{molecule.Formula}: decoded {result.Decoded}, residual {result.Residual:E1}, {result.Seconds:F2} s, {result.Structure?.Formula}");
+            var result = decoder.Decode(f, TimeSpan.FromSeconds(600));
+            output.WriteLine($"{molecule.Formula}: decoded {result.Decoded}, residual {result.Residual:E1}, {result.Seconds:F2} s, {result.Work} work units, {result.Structure?.Formula}");
             Assert.True(result.Decoded, result.Reason);
             var alignment = StructureAlignment.Align(molecule, result.Structure!);
             Assert.True(alignment.SpeciesMatch && alignment.Rmsd < 1e-4, $"{molecule.Formula} -> {result.Structure!.Formula}");
