@@ -4,13 +4,13 @@ using System.Globalization;
 namespace Milad.Cli;
 
 /// <summary>
-/// The options `milad decode` and `milad roundtrip` share: work budget and wall-time safety stop per molecule,
+/// The options `milad decode` and `milad roundtrip` share: work budget and wall-time safety limit per molecule,
 /// worker threads, seed.
 /// </summary>
 internal sealed record DecodingOptions(double BudgetSeconds, int Threads, int Seed, long Work = Milad.Decoding.Decoder.DefaultWork)
 {
     /// <summary>
-    /// The wall-time safety stop: far above what the work budget takes on a loaded machine, so that it never decides
+    /// The wall-time safety limit: far above what the work budget takes on a loaded machine, so that it never decides
     /// a result (a result it decides says so, and may depend on the load).
     /// </summary>
     public const double DefaultBudgetSeconds = 600;
@@ -32,7 +32,7 @@ internal sealed record DecodingOptions(double BudgetSeconds, int Threads, int Se
         private readonly Option<double> _budget = new("--budget")
         {
             DefaultValueFactory = _ => DefaultBudgetSeconds,
-            Description = "Wall-time safety stop per molecule in seconds; the work budget (--work) decides results, so the same input gives the same output on any machine load and thread count unless this stop is reached (the reason then says so).",
+            Description = "Wall-time safety limit per molecule in seconds; the work budget (--work) decides results, so the same input gives the same output on any machine load and thread count unless this limit is reached (the reason then says so).",
         };
 
         private readonly Option<long> _work = new("--work")

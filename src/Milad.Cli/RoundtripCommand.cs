@@ -101,7 +101,7 @@ public static class RoundtripCommand
         plot?.Commit();
 
         stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"roundtrip: {summary.Molecules} molecule(s){(part.IsSharded ? $" ({part.Describe(total)})" : "")}{(perturbation is { IsNone: false } pt ? $", fingerprints {pt}" : "")}, preset {preset} (n_max {settings.NMax}, {settings.InvariantSet}, {descriptor.Length} invariants), work {options.Work} units, safety stop {options.BudgetSeconds:G} s, {options.Threads} thread(s), {wall:F1} s"));
+            $"roundtrip: {summary.Molecules} molecule(s){(part.IsSharded ? $" ({part.Describe(total)})" : "")}{(perturbation is { IsNone: false } pt ? $", fingerprints {pt}" : "")}, preset {preset} (n_max {settings.NMax}, {settings.InvariantSet}, {descriptor.Length} invariants), work {options.Work} units, safety limit {options.BudgetSeconds:G} s, {options.Threads} thread(s), {wall:F1} s"));
         RoundtripTable.Write(stdout, summary);
         stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"decoder confirmed {100 * summary.DecodedRate:F1}%; seconds per molecule: median {summary.MedianSeconds:F3}, p95 {summary.P95Seconds:F2}, max {summary.MaxSeconds:F2}; work units: median {summary.MedianWork:F0}, p95 {summary.P95Work:F0}"));

@@ -92,7 +92,7 @@ public sealed class Decoder
 
     /// <summary>
     /// Decodes within <paramref name="work"/> units (default <see cref="DefaultWork"/>), which decide the result, and
-    /// a wall-time safety stop <paramref name="budget"/> (default 600 s), which ends a decoding only on a machine far
+    /// a wall-time safety limit <paramref name="budget"/> (default 600 s), which ends a decoding only on a machine far
     /// slower or busier than expected (the reason then says so). A wrong length throws <see cref="ArgumentException"/>.
     /// Not thread-safe: use one decoder per thread.
     /// </summary>
@@ -106,7 +106,7 @@ public sealed class Decoder
         var total = new WorkBudget(work ?? DefaultWork, long.MaxValue, safety);
         var result = DecodeWithin(fingerprint, seed, total);
         var reason = safety.TimedOut && !result.Decoded
-            ? $"{result.Reason} (stopped by the wall-time safety limit of {seconds:G} s after {total.Used} of {total.Limit} work units: this result may depend on the machine's load)"
+            ? $"{result.Reason} (ended by the wall-time safety limit of {seconds:G} s after {total.Used} of {total.Limit} work units: this result may depend on the machine's load)"
             : result.Reason;
         return result with { Reason = reason, Seconds = clock.Elapsed.TotalSeconds, Work = total.Used };
     }
