@@ -41,7 +41,7 @@ public static class DecodeCommand
         var (start, end) = part.Range(file.Frames.Count);
         var frames = file.Frames.Skip((int)start).Take((int)(end - start)).ToArray();
         var results = ParallelDecoding.Run(decoder!, frames.Length, options.Threads,
-            (d, i) => d.Decode(frames[i].Fingerprint, options.Budget, options.Seed),
+            (d, i) => d.Decode(frames[i].Fingerprint, options.Budget, options.Seed, options.Work),
             (i, e, seconds) => new DecodeResult(null, false, $"internal error in the decoder ({e.GetType().Name}: {OneLine(e.Message)})", double.PositiveInfinity, seconds),
             "decode");
 
@@ -61,7 +61,7 @@ public static class DecodeCommand
 
     /// <summary>
     /// The frame written for one input frame: the decoded atoms (or the best candidate, or none) with
-    /// decoded=T/F, residual, seconds, the input's index, and the reason (route when decoded).
+    /// decoded=T/F, residual, seconds, work units, the input's index, and the reason (route when decoded).
     /// </summary>
     internal static Structure DecodedFrame(FingerprintFile.Frame frame, DecodeResult result)
     {
@@ -70,6 +70,7 @@ public static class DecodeCommand
         s.Info["decoded"] = result.Decoded;
         if (double.IsFinite(result.Residual)) s.Info["residual"] = result.Residual;
         s.Info["seconds"] = Math.Round(result.Seconds, 4);
+        s.Info["work"] = result.Work;
         s.Info[result.Decoded ? "route" : "reason"] = OneLine(result.Reason);
         if (frame.NAtoms is { } natoms) s.Info["input_natoms"] = (long)natoms;
         if (frame.Formula is { } formula) s.Info["input_formula"] = formula;

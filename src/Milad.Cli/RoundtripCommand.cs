@@ -27,11 +27,13 @@ public static class RoundtripCommand
         var weights = new Option<string?>("--weights") { Description = "Species weights, e.g. H=1,C=6,N=7,O=8 (default: atomic numbers)." };
         var secondWeights = FingerprintCommand.SecondWeightsOption();
         var limit = new Option<int?>("--limit") { Description = "Only the first K molecules (over all inputs, in order)." };
+        var noise = new Option<double>("--noise") { DefaultValueFactory = _ => 0, Description = "Relative Gaussian noise on every invariant before decoding: I (1 + sigma g), g ~ N(0, 1), seeded by the molecule's index (tests decoding to the nearest structure)." };
+        var round = new Option<string?>("--round") { Description = "Round every invariant to float16 or float32 before decoding (after --noise)." };
         var shard = Shard.Option("with --limit K, blocks of those K. Each shard writes a complete report of its molecules (global \"index\", "
             + "summary over the shard only, a \"shard\" object); reports do not concatenate: merge their \"results\".");
         var command = new Command("roundtrip", "Encode molecules, decode their fingerprints, and score how many come back (positions; positions and species).")
         {
-            inputs, report, plot, preset, nmax, cutoff, weights, secondWeights, limit, shard,
+            inputs, report, plot, preset, nmax, cutoff, weights, secondWeights, limit, shard, noise, round,
         };
         var decoding = new DecodingOptions.Set(command);
         command.SetAction(p =>
@@ -40,13 +42,13 @@ public static class RoundtripCommand
                 FingerprintCommand.ParseWeights(p.GetValue(weights)), "molecule", false, false,
                 FingerprintCommand.ParseWeights(p.GetValue(secondWeights), "--second-weights")).SettingsFor("molecule");
             return Run(p.GetValue(inputs)!, p.GetValue(report)!, p.GetValue(plot), p.GetValue(preset)!, settings, p.GetValue(limit),
-                decoding.Read(p), stdout, stderr, Shard.Parse(p.GetValue(shard)));
+                decoding.Read(p), stdout, stderr, Shard.Parse(p.GetValue(shard)), Perturbation.Parse(p.GetValue(noise), p.GetValue(round)));
         });
         return command;
     }
 
     internal static int Run(string[] inputs, string reportPath, string? plotPath, string preset, DescriptorSettings settings, int? limit,
-        DecodingOptions options, TextWriter stdout, TextWriter stderr, Shard? shard = null)
+        DecodingOptions options, TextWriter stdout, TextWriter stderr, Shard? shard = null, Perturbation? perturbation = null)
     {
         var part = shard ?? Shard.All;
         if (limit is < 1) throw new InputException($"--limit must be at least 1, got {limit}");
@@ -68,6 +70,8 @@ public static class RoundtripCommand
         }
         var descriptor = new Descriptor(settings);
         var molecules = ReadMolecules(inputs, descriptor, start, end, counts);
+        if (perturbation is { IsNone: false } perturb)
+            molecules = molecules.Select(m => m with { Fingerprint = perturb.Apply(m.Fingerprint, m.Index) }).ToList();
         if (molecules.Count == 0 && !part.IsSharded) throw new InputException($"{string.Join(", ", inputs)}: no frames");
         var decoder = new Decoder(settings);
         // Without pseudoscalars a molecule and its mirror image have the same fingerprint: either is right.
@@ -79,7 +83,7 @@ public static class RoundtripCommand
 
         var clock = Stopwatch.StartNew();
         var results = ParallelDecoding.Run(decoder, molecules.Count, options.Threads,
-            (d, i) => RoundtripResult.Score(molecules[i], d.Decode(molecules[i].Fingerprint, options.Budget, options.Seed), allowReflection),
+            (d, i) => RoundtripResult.Score(molecules[i], d.Decode(molecules[i].Fingerprint, options.Budget, options.Seed, options.Work), allowReflection),
             (i, e, seconds) => RoundtripResult.Crashed(molecules[i], e, seconds),
             "roundtrip");
         var wall = clock.Elapsed.TotalSeconds;
@@ -97,10 +101,10 @@ public static class RoundtripCommand
         plot?.Commit();
 
         stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"roundtrip: {summary.Molecules} molecule(s){(part.IsSharded ? $" ({part.Describe(total)})" : "")}, preset {preset} (n_max {settings.NMax}, {settings.InvariantSet}, {descriptor.Length} invariants), budget {options.BudgetSeconds:G} s, {options.Threads} thread(s), {wall:F1} s"));
+            $"roundtrip: {summary.Molecules} molecule(s){(part.IsSharded ? $" ({part.Describe(total)})" : "")}{(perturbation is { IsNone: false } pt ? $", fingerprints {pt}" : "")}, preset {preset} (n_max {settings.NMax}, {settings.InvariantSet}, {descriptor.Length} invariants), work {options.Work} units, safety limit {options.BudgetSeconds:G} s, {options.Threads} thread(s), {wall:F1} s"));
         RoundtripTable.Write(stdout, summary);
         stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"decoder confirmed {100 * summary.DecodedRate:F1}%; seconds per molecule: median {summary.MedianSeconds:F2}, p95 {summary.P95Seconds:F2}, max {summary.MaxSeconds:F2}"));
+            $"decoder confirmed {100 * summary.DecodedRate:F1}%; seconds per molecule: median {summary.MedianSeconds:F3}, p95 {summary.P95Seconds:F2}, max {summary.MaxSeconds:F2}; work units: median {summary.MedianWork:F0}, p95 {summary.P95Work:F0}"));
         stdout.WriteLine(plotPath == null ? $"wrote {reportPath}" : $"wrote {reportPath} and {plotPath}");
         return DecodeCommand.ReportInternalErrors(results.Count(r => r.InternalError), reportPath, stderr);
     }

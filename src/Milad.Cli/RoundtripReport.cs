@@ -27,6 +27,7 @@ internal static class RoundtripReport
         w.WriteEndObject();
 
         w.WriteStartObject("decoding");
+        w.WriteNumber("work", options.Work);
         w.WriteNumber("budget_seconds", options.BudgetSeconds);
         w.WriteNumber("threads", options.Threads);
         w.WriteNumber("seed", options.Seed);
@@ -60,6 +61,7 @@ internal static class RoundtripReport
             w.WriteBoolean("positions_ok", r.PositionsOk);
             w.WriteBoolean("species_ok", r.SpeciesOk);
             w.WriteNumber("seconds", Math.Round(r.Seconds, 4));
+            w.WriteNumber("work", r.Work);
             w.WriteBoolean("decoded", r.Decoded);
             Number(w, "residual", r.Residual);
             Number(w, "species_rmsd", r.SpeciesRmsd);
@@ -82,6 +84,8 @@ internal static class RoundtripReport
         Number(w, "median_seconds", summary.MedianSeconds);
         Number(w, "p95_seconds", summary.P95Seconds);
         Number(w, "max_seconds", summary.MaxSeconds);
+        Number(w, "median_work", summary.MedianWork);
+        Number(w, "p95_work", summary.P95Work);
         w.WriteNumber("wall_seconds", Math.Round(wallSeconds, 3));
         w.WriteStartArray("by_size");
         foreach (var s in summary.BySize)

@@ -22,12 +22,13 @@ namespace Milad.Cli;
 /// <param name="Decoded">The decoder's verdict (re-encodes to the fingerprint).</param>
 /// <param name="Residual">The decoder's relative re-encoding residual |I(decoded) - I| / |I|.</param>
 /// <param name="Seconds">Wall time of the decoding.</param>
+/// <param name="Work">Work units the decoding spent.</param>
 /// <param name="Reason">Why the molecule failed (or the decoder's note when it did not confirm a success); null for a clean success.</param>
 /// <param name="Route">The decoder's route to a decoded structure; null when not decoded.</param>
 internal sealed record RoundtripResult(
     long Index, string File, int Frame, int NAtoms, string Formula,
     double Rmsd, double SpeciesRmsd, bool PositionsOk, bool SpeciesOk, bool Reflected,
-    bool Decoded, double Residual, double Seconds, int? DecodedNAtoms, string? DecodedFormula,
+    bool Decoded, double Residual, double Seconds, long Work, int? DecodedNAtoms, string? DecodedFormula,
     string? Reason, string? Route)
 {
     /// <summary>Largest RMSD (Angstrom) of a success.</summary>
@@ -68,7 +69,7 @@ internal sealed record RoundtripResult(
         return new RoundtripResult(
             input.Index, input.File, input.Frame, reference.Count, reference.Formula,
             rmsd, speciesRmsd, positionsOk, speciesOk, reflected,
-            result.Decoded, result.Residual, result.Seconds, candidate?.Count, candidate?.Formula,
+            result.Decoded, result.Residual, result.Seconds, result.Work, candidate?.Count, candidate?.Formula,
             Explain(reference, result, rmsd, positionsOk, speciesOk), result.Decoded ? DecodeCommand.OneLine(result.Reason) : null);
     }
 
@@ -76,7 +77,7 @@ internal sealed record RoundtripResult(
     public static RoundtripResult Crashed(MoleculeInput input, Exception e, double seconds) => new(
         input.Index, input.File, input.Frame, input.Molecule.Count, input.Molecule.Formula,
         double.PositiveInfinity, double.PositiveInfinity, false, false, false,
-        false, double.PositiveInfinity, seconds, null, null,
+        false, double.PositiveInfinity, seconds, 0, null, null,
         $"internal error in the decoder ({e.GetType().Name}: {DecodeCommand.OneLine(e.Message)})", null);
 
     public bool InternalError => Reason?.StartsWith("internal error", StringComparison.Ordinal) == true;

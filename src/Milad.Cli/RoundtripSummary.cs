@@ -7,10 +7,12 @@ namespace Milad.Cli;
 /// <param name="MedianSeconds">Median decoding time per molecule.</param>
 /// <param name="P95Seconds">95th percentile of the decoding time (linear interpolation).</param>
 /// <param name="MaxSeconds">Longest decoding time.</param>
+/// <param name="MedianWork">Median work units per molecule (the same on any machine).</param>
+/// <param name="P95Work">95th percentile of the work units.</param>
 /// <param name="BySize">One entry per number of atoms, ascending.</param>
 internal sealed record RoundtripSummary(
     int Molecules, double PositionsSuccessRate, double SpeciesSuccessRate, double DecodedRate,
-    double MedianSeconds, double P95Seconds, double MaxSeconds, IReadOnlyList<RoundtripSummary.Size> BySize)
+    double MedianSeconds, double P95Seconds, double MaxSeconds, double MedianWork, double P95Work, IReadOnlyList<RoundtripSummary.Size> BySize)
 {
     /// <summary>The molecules with <paramref name="NAtoms"/> atoms.</summary>
     public sealed record Size(int NAtoms, int Molecules, double PositionsSuccessRate, double SpeciesSuccessRate, double MedianSeconds);
@@ -18,11 +20,13 @@ internal sealed record RoundtripSummary(
     public static RoundtripSummary Of(IReadOnlyList<RoundtripResult> results)
     {
         var seconds = results.Select(r => r.Seconds).ToArray();
+        var work = results.Select(r => (double)r.Work).ToArray();
         var bySize = results.GroupBy(r => r.NAtoms).OrderBy(g => g.Key)
             .Select(g => new Size(g.Key, g.Count(), Rate(g, r => r.PositionsOk), Rate(g, r => r.SpeciesOk), Statistics.Median(g.Select(r => r.Seconds).ToArray())))
             .ToList();
         return new RoundtripSummary(results.Count, Rate(results, r => r.PositionsOk), Rate(results, r => r.SpeciesOk), Rate(results, r => r.Decoded),
-            Statistics.Median(seconds), Statistics.Quantile(seconds, 0.95), seconds.Length == 0 ? double.NaN : seconds.Max(), bySize);
+            Statistics.Median(seconds), Statistics.Quantile(seconds, 0.95), seconds.Length == 0 ? double.NaN : seconds.Max(),
+            Statistics.Median(work), Statistics.Quantile(work, 0.95), bySize);
     }
 
     private static double Rate(IEnumerable<RoundtripResult> results, Func<RoundtripResult, bool> ok)

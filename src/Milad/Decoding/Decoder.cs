@@ -11,7 +11,8 @@ namespace Milad.Decoding;
 /// <param name="Reason">Why not, or which route succeeded.</param>
 /// <param name="Residual">|I(decoded) - I| / |I| (Euclidean norms over the whole fingerprint).</param>
 /// <param name="Seconds">Wall time.</param>
-public sealed record DecodeResult(Structure? Structure, bool Decoded, string Reason, double Residual, double Seconds);
+/// <param name="Work">Work units spent (see <see cref="Decoder.DefaultWork"/>): the same for the same fingerprint on any machine.</param>
+public sealed record DecodeResult(Structure? Structure, bool Decoded, string Reason, double Residual, double Seconds, long Work = 0);
 
 /// <summary>
 /// Fingerprint -> molecule, with no trained model: <see cref="FrequencyMarching"/> recovers the moments up to
@@ -20,7 +21,7 @@ public sealed record DecodeResult(Structure? Structure, bool Decoded, string Rea
 /// fingerprint itself polishes them, the nearest species weight gives each species, and positions are
 /// refined once more with the species' weights. When the pencil's candidate does not reproduce the
 /// fingerprint, <see cref="MomentsToAtoms"/> (density peaks and least squares with restarts) is tried on the
-/// same moments within what is left of the time budget. Never throws for a fingerprint of the right length.
+/// same moments within a share of what is left of the work budget. Never throws for a fingerprint of the right length.
 /// </summary>
 public sealed class Decoder
 {
@@ -37,8 +38,14 @@ public sealed class Decoder
     /// </summary>
     public const double SuccessWeightedResidual = 1e-4;
 
+    /// <summary>Largest magnitude of an invariant the decoder accepts; larger ones leave the range of doubles in its products.</summary>
+    public const double MaxValue = 1e40;
+
     /// <summary>Atoms closer than this (Angstrom) are one atom: the density cannot tell an O from an N and an H on top of it.</summary>
     public const double MergeDistance = 0.5;
+
+    /// <summary>Work of the density-peak fallback in the first round (doubled each round, up to 16x).</summary>
+    private const long FallbackWork = 500;
 
     private readonly Descriptor _descriptor;
     private readonly FrequencyMarching[] _marchers;
@@ -75,20 +82,47 @@ public sealed class Decoder
     public int Length => _descriptor.Length;
 
     /// <summary>
-    /// Decodes within <paramref name="budget"/> (default 10 s); a wrong length throws <see cref="ArgumentException"/>.
+    /// Work units a decoding may spend by default: one unit is one evaluation in a Levenberg-Marquardt loop (of the
+    /// march, the refinement or the fallback), one linear solve of a level, one pencil solve or one density peak;
+    /// large least-squares problems count more (about one unit per million floating-point operations). Generic
+    /// molecules take a few hundred units; symmetric ones need searches (allene and propene at n_max 11: ~70,000).
+    /// One unit is about 0.25 ms of one core.
+    /// </summary>
+    public const long DefaultWork = 80000;
+
+    /// <summary>
+    /// Decodes within <paramref name="work"/> units (default <see cref="DefaultWork"/>), which decide the result, and
+    /// a wall-time safety limit <paramref name="budget"/> (default 600 s), which ends a decoding only on a machine far
+    /// slower or busier than expected (the reason then says so). A wrong length throws <see cref="ArgumentException"/>.
     /// Not thread-safe: use one decoder per thread.
     /// </summary>
-    public DecodeResult Decode(ReadOnlySpan<double> fingerprint, TimeSpan? budget = null, int seed = 1)
+    public DecodeResult Decode(ReadOnlySpan<double> fingerprint, TimeSpan? budget = null, int seed = 1, long? work = null)
     {
         if (fingerprint.Length != Length)
             throw new ArgumentException($"fingerprint of {fingerprint.Length} values, but the descriptor (n_max {Settings.NMax}, {Settings.InvariantSet}) has {Length}");
         var clock = Stopwatch.StartNew();
-        var start = Stopwatch.GetTimestamp();
-        var ticks = (long)((budget ?? TimeSpan.FromSeconds(10)).TotalSeconds * Stopwatch.Frequency);
-        var deadline = start + ticks;
+        var seconds = (budget ?? TimeSpan.FromSeconds(600)).TotalSeconds;
+        var safety = WorkBudget.ForSeconds(seconds);
+        var total = new WorkBudget(work ?? DefaultWork, long.MaxValue, safety);
+        var result = DecodeWithin(fingerprint, seed, total);
+        var reason = safety.TimedOut && !result.Decoded
+            ? $"{result.Reason} (ended by the wall-time safety limit of {seconds:G} s after {total.Used} of {total.Limit} work units: this result may depend on the machine's load)"
+            : result.Reason;
+        return result with { Reason = reason, Seconds = clock.Elapsed.TotalSeconds, Work = total.Used };
+    }
+
+    private DecodeResult DecodeWithin(ReadOnlySpan<double> fingerprint, int seed, WorkBudget budget)
+    {
+        var clock = Stopwatch.StartNew();
         foreach (var v in fingerprint)
             if (!double.IsFinite(v))
                 return new DecodeResult(null, false, "the fingerprint holds a value that is not a finite number", double.PositiveInfinity, clock.Elapsed.TotalSeconds);
+        // Products of such values leave the normal range of doubles inside the march (overflow, or denormals that
+        // make every step 100 times slower); no structure of atoms with weights of ordinary size has them (a
+        // degree-3 invariant of a million carbon atoms is ~1e20).
+        foreach (var v in fingerprint)
+            if (Math.Abs(v) > MaxValue)
+                return new DecodeResult(null, false, $"not decodable: the fingerprint holds a value of magnitude above {MaxValue:G} ({v:G3})", double.PositiveInfinity, clock.Elapsed.TotalSeconds);
         // Positions from the first weighting; a second one (if any) tells the species.
         var count = _descriptor.Invariants.Count;
         var f = fingerprint[..count].ToArray();
@@ -105,41 +139,40 @@ public sealed class Decoder
         Candidate? best = null;
         MarchResult? march = null;
         int[] order = [0, 1, 2, 3];
-        for (var round = 0; Stopwatch.GetTimestamp() < deadline; round++)
+        for (var round = 0; !budget.Exhausted; round++)
         {
+            budget.Spend(); // a round always costs something, so the loop ends
             // After the four ways, searches start again from other random points.
-            var remaining = deadline - Stopwatch.GetTimestamp();
-            // Each march gets a share of what is left that leaves time for the ways after it.
+            // Each march gets a share of what is left that leaves work for the ways after it.
             var share = Math.Max(2, _marchers.Length - round % _marchers.Length + 1);
-            march = _marchers[order[round % order.Length]].Solve(f, rng, Stopwatch.GetTimestamp() + remaining / share);
+            march = _marchers[order[round % order.Length]].Solve(f, rng, budget.Share(budget.Remaining / share));
             // A first march that fits without a search (a generic molecule) and still gives no atoms needs more
             // accurate moments next; one that needed searches (a symmetric molecule) needs the other ways first.
             if (round == 0 && march.Residual <= 1e-6 && !march.Searched) order = [0, 3, 1, 2];
             // The best few candidates: the rest of a round's list is rarely right and each costs a refinement.
-            foreach (var candidate in PencilCandidates(march.Moments, coarse).Take(3))
+            foreach (var candidate in PencilCandidates(march.Moments, coarse, budget).Take(3))
             {
-                if (Stopwatch.GetTimestamp() > deadline) break;
-                var c = Finish(candidate.Points, candidate.Weights, coarse, fine, deadline, $"pencil (degree {candidate.Degree})");
+                if (budget.Exhausted) break;
+                var c = Finish(candidate.Points, candidate.Weights, coarse, fine, budget, $"pencil (degree {candidate.Degree})");
                 if (best == null || c.Residual < best.Residual) best = c;
                 if (best.Success) break;
             }
             if (best is { Success: true }) break;
-            if (Stopwatch.GetTimestamp() < deadline)
+            if (!budget.Exhausted)
             {
-                remaining = deadline - Stopwatch.GetTimestamp();
                 // Peaks fit the marched moments, which a symmetric molecule's march gets only approximately, so the
                 // fit rarely "succeeds" against them and would use all it is given: a short budget, longer each round.
-                var budgetLeft = TimeSpan.FromSeconds(Math.Min(remaining / (double)Stopwatch.Frequency * 0.2, 0.25 * (1 << Math.Min(round, 4))));
-                var fallback = new MomentsToAtoms(_descriptor.Basis, new MomentsToAtomsOptions { Seed = seed + round }).Decode(march.Moments, budgetLeft);
+                var fallbackBudget = budget.Share(Math.Min(budget.Remaining / 5, FallbackWork << Math.Min(round, 4)));
+                var fallback = new MomentsToAtoms(_descriptor.Basis, new MomentsToAtomsOptions { Seed = seed + round }).DecodeWithin(march.Moments, fallbackBudget);
                 if (fallback.Points.Length > 0)
                 {
-                    var c = Finish(fallback.Points, fallback.Weights, coarse, fine, deadline, "density peaks");
+                    var c = Finish(fallback.Points, fallback.Weights, coarse, fine, budget, "density peaks");
                     if (best == null || c.Residual < best.Residual) best = c;
                 }
             }
             if (best is { Success: true }) break;
         }
-        if (best != null && f2 != null) best = WithSecondWeighting(best, f, f2, deadline);
+        if (best != null && f2 != null) best = WithSecondWeighting(best, f, f2, budget);
         var seconds = clock.Elapsed.TotalSeconds;
         if (best == null)
             return new DecodeResult(null, false, $"not decodable: no candidate atoms (moments residual {march?.Residual:G3})", double.PositiveInfinity, seconds);
@@ -160,7 +193,7 @@ public sealed class Decoder
     /// Pencil solutions for every degree and rank tolerance, best first by the weighted fingerprint residual of
     /// the raw points (no refinement), each point count once.
     /// </summary>
-    private List<(Vec3[] Points, double[] Weights, int Degree, double Score)> PencilCandidates(double[] moments, Refinement coarse)
+    private List<(Vec3[] Points, double[] Weights, int Degree, double Score)> PencilCandidates(double[] moments, Refinement coarse, WorkBudget budget)
     {
         var geometric = new double[moments.Length];
         ZernikeGeometricMap.For(Settings.NMax).ToGeometric(moments, geometric);
@@ -170,6 +203,7 @@ public sealed class Decoder
             foreach (var tolerance in new[] { 1e-10, 1e-7, 1e-4, 1e-2 })
             {
                 if (degree < 1) continue;
+                budget.Spend();
                 var pencil = MomentPencil.Solve(geometric, 2 * degree + 1, new MomentPencilOptions { RankTolerance = tolerance });
                 // Points the pencil gives a negligible or negative weight are noise.
                 var keep = Enumerable.Range(0, pencil.Count)
@@ -184,14 +218,14 @@ public sealed class Decoder
     }
 
     /// <summary>Refine points and weights against the fingerprint, snap weights to species, refine positions again.</summary>
-    private Candidate Finish(Vec3[] points, double[] weights, Refinement coarse, Refinement fine, long deadline, string route)
+    private Candidate Finish(Vec3[] points, double[] weights, Refinement coarse, Refinement fine, WorkBudget budget, string route)
     {
         points = points.Select(p => p.Norm < 0.999 ? p : 0.999 / p.Norm * p).ToArray();
         weights = (double[])weights.Clone();
         // A few steps tell a candidate near the answer from a wrong one; only the first gets the full refinement.
-        var quick = coarse.Run(points, weights, fitWeights: true, maxIterations: 12, deadline);
-        if (quick <= 1e-2 && quick > 1e-11) coarse.Run(points, weights, fitWeights: true, maxIterations: 50, deadline);
-        if (Merge(ref points, ref weights)) coarse.Run(points, weights, fitWeights: true, maxIterations: 50, deadline);
+        var quick = coarse.Run(points, weights, fitWeights: true, maxIterations: 12, budget);
+        if (quick <= 1e-2 && quick > 1e-11) coarse.Run(points, weights, fitWeights: true, maxIterations: 50, budget);
+        if (Merge(ref points, ref weights)) coarse.Run(points, weights, fitWeights: true, maxIterations: 50, budget);
         var species = new int[points.Length];
         var moved = 0.0;
         for (var i = 0; i < points.Length; i++)
@@ -203,8 +237,8 @@ public sealed class Decoder
         }
         if (quick > 1e-2)
             return new Candidate(points, weights, species, coarse.WeightedResidual(points, weights), fine.RelativeResidual(points, weights), route);
-        if (moved > 1e-9) coarse.Run(points, weights, fitWeights: false, maxIterations: 50, deadline);
-        fine.Run(points, weights, fitWeights: false, maxIterations: 30, deadline, targetRms: 1e-11);
+        if (moved > 1e-9) coarse.Run(points, weights, fitWeights: false, maxIterations: 50, budget);
+        fine.Run(points, weights, fitWeights: false, maxIterations: 30, budget, targetRms: 1e-11);
         return new Candidate(points, weights, species, coarse.WeightedResidual(points, weights), fine.RelativeResidual(points, weights), route);
     }
 
@@ -213,7 +247,7 @@ public sealed class Decoder
     /// fingerprint (positions fixed), then each atom's species as the element whose pair of weights is nearest
     /// (relative distances). The residual becomes that of the whole fingerprint.
     /// </summary>
-    private Candidate WithSecondWeighting(Candidate best, double[] f1, double[] f2, long deadline)
+    private Candidate WithSecondWeighting(Candidate best, double[] f1, double[] f2, WorkBudget budget)
     {
         var set = _descriptor.Invariants;
         var second = new Refinement(set, f2, _marchers[0].EquationWeights(f2, 1e-6));
@@ -222,7 +256,7 @@ public sealed class Decoder
             .Select(e => (e.Z, W1: Settings.WeightOf(e.Z, 0), e.W2)).ToArray();
         var w2 = new double[best.Points.Length];
         Array.Fill(w2, table.Average(e => e.W2));
-        second.Run(best.Points, w2, fitWeights: true, maxIterations: 50, deadline, fitPositions: false);
+        second.Run(best.Points, w2, fitWeights: true, maxIterations: 50, budget, fitPositions: false);
         var species = new int[w2.Length];
         var snapped = new double[w2.Length];
         for (var i = 0; i < w2.Length; i++)

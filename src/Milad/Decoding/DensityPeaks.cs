@@ -82,11 +82,11 @@ public sealed class DensityPeaks
     public DensityPeaksResult Find(ReadOnlySpan<double> target, double minWeight = 0.5, int maxPoints = 64)
     {
         MomentFit.CheckTarget(Basis, target);
-        return Find(target, minWeight, maxPoints, long.MaxValue);
+        return Find(target, minWeight, maxPoints, WorkBudget.Unlimited);
     }
 
-    /// <summary><see cref="Find(ReadOnlySpan{double}, double, int)"/> with a <see cref="Stopwatch"/> deadline checked before every pick.</summary>
-    internal DensityPeaksResult Find(ReadOnlySpan<double> target, double minWeight, int maxPoints, long deadline)
+    /// <summary><see cref="Find(ReadOnlySpan{double}, double, int)"/> within a budget (one unit per pick).</summary>
+    internal DensityPeaksResult Find(ReadOnlySpan<double> target, double minWeight, int maxPoints, WorkBudget budget)
     {
         var m = Basis.Count;
         var remaining = target.ToArray();
@@ -94,9 +94,10 @@ public sealed class DensityPeaks
         var points = new List<Vec3>();
         var weights = new List<double>();
         var z = new double[m];
-        while (points.Count < maxPoints && Stopwatch.GetTimestamp() <= deadline
+        while (points.Count < maxPoints && !budget.Exhausted
                && TensorPrimitives.Norm(remaining) > 1e-9 * targetNorm)
         {
+            budget.Spend();
             var (x, w) = StrongestPeak(remaining);
             if (!(w >= minWeight)) break;
             points.Add(x);

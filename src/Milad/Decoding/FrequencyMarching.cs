@@ -153,14 +153,11 @@ public sealed class FrequencyMarching
     /// <summary>Level residual above which the polish after a linear solve runs.</summary>
     internal double PolishThreshold { get; init; } = 1e-7;
 
-    /// <summary>
-    /// Moments whose invariants are <paramref name="fingerprint"/>, or the best found by
-    /// <paramref name="deadline"/> (a <see cref="Stopwatch"/> timestamp).
-    /// </summary>
-    public MarchResult Solve(ReadOnlySpan<double> fingerprint, Random rng, long deadline)
+    /// <summary>Moments whose invariants are <paramref name="fingerprint"/>, or the best found within <paramref name="budget"/>.</summary>
+    internal MarchResult Solve(ReadOnlySpan<double> fingerprint, Random rng, WorkBudget budget)
     {
         if (fingerprint.Length != _set.Count) throw new ArgumentException($"fingerprint of {fingerprint.Length} values, expected {_set.Count}");
-        var run = new Run(this, fingerprint.ToArray(), rng, deadline);
+        var run = new Run(this, fingerprint.ToArray(), rng, budget);
         run.March();
         return new MarchResult(run.Moments, run.Residual(), run.Searched);
     }
@@ -257,20 +254,20 @@ public sealed class FrequencyMarching
         private readonly double[] _f;
         private readonly double[] _w;
         private readonly Random _rng;
-        private readonly long _deadline;
+        private readonly WorkBudget _budget;
         private readonly double[][] _a;   // per l: k x r, row-major (V_l = A_l E_l)
         private readonly int[] _rank;
         private readonly double[] _grad;
         private int _gradOf = -1;         // the invariant whose gradient _grad holds
         private int _anchor = -1;         // last level that needed a search
 
-        public Run(FrequencyMarching fm, double[] f, Random rng, long deadline)
+        public Run(FrequencyMarching fm, double[] f, Random rng, WorkBudget budget)
         {
             _fm = fm;
             _set = fm._set;
             _f = f;
             _rng = rng;
-            _deadline = deadline;
+            _budget = budget;
             Moments = new double[fm._m];
             _grad = new double[fm._m];
             foreach (var q in fm._degree1)
@@ -342,7 +339,7 @@ public sealed class FrequencyMarching
                 var free = SolveLevel(l, randomize: false);
                 if (LevelResidual(l, l) > _fm.PolishThreshold)
                     Polish(Math.Max(1, l - _fm.PolishLevels + 1), l, 100);
-                if (LevelResidual(l, l) <= _fm.LinearTolerance || Stopwatch.GetTimestamp() > _deadline) { l++; continue; }
+                if (LevelResidual(l, l) <= _fm.LinearTolerance || _budget.Exhausted) { l++; continue; }
                 // Repair: the level alone, then with the levels below it (a weak lower direction may need to
                 // move), from the current state and perturbations of it.
                 if (Repair(l)) { l++; continue; }
@@ -390,7 +387,7 @@ public sealed class FrequencyMarching
                 var best = double.PositiveInfinity;
                 var bestX = new double[width];
                 var x = new double[width];
-                for (var attempt = 0; attempt <= _fm.RepairRestarts && Stopwatch.GetTimestamp() < _deadline; attempt++)
+                for (var attempt = 0; attempt <= _fm.RepairRestarts && !_budget.Exhausted; attempt++)
                 {
                     for (var k = 0; k < width; k++) x[k] = start[k] + (attempt == 0 ? 0 : scale[k] * Gaussian(_rng));
                     Scatter(low, l, x);
@@ -444,7 +441,7 @@ public sealed class FrequencyMarching
             var width = LevelWidth(lo, hi);
             var best = double.PositiveInfinity;
             var bestX = new double[width];
-            for (var attempt = 0; attempt < _fm.Restarts && Stopwatch.GetTimestamp() < _deadline; attempt++)
+            for (var attempt = 0; attempt < _fm.Restarts && !_budget.Exhausted; attempt++)
             {
                 // The first level: the minimum-norm solution first (its own equations may fix it, as when a
                 // weak lower direction made the linear system ill-conditioned), then random starts, alternately
@@ -498,6 +495,7 @@ public sealed class FrequencyMarching
         /// </summary>
         private int SolveLevel(int l, bool randomize)
         {
+            _budget.Spend();
             var width = 2 * l + 1;
             var offsets = _fm._levelOffsets[l];
             foreach (var o in offsets) Moments.AsSpan(o, width).Clear();
@@ -613,7 +611,7 @@ public sealed class FrequencyMarching
                 }
                 return true;
             }
-            var cost = LeastSquares.LevenbergMarquardt(Model, equations.Count, x, iterations, _fm.PolishTarget * _fm.PolishTarget * equations.Count, _deadline);
+            var cost = LeastSquares.LevenbergMarquardt(Model, equations.Count, x, iterations, _fm.PolishTarget * _fm.PolishTarget * equations.Count, _budget);
             Scatter(lo, hi, x);
             return cost;
         }
@@ -691,7 +689,7 @@ public sealed class FrequencyMarching
                 }
                 return true;
             }
-            var cost = LeastSquares.LevenbergMarquardt(Model, equations.Count, x, iterations, _fm.PolishTarget * _fm.PolishTarget * equations.Count, _deadline);
+            var cost = LeastSquares.LevenbergMarquardt(Model, equations.Count, x, iterations, _fm.PolishTarget * _fm.PolishTarget * equations.Count, _budget);
             Apply(x);
             return cost;
         }

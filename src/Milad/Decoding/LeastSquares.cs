@@ -1,11 +1,10 @@
-using System.Diagnostics;
 using MathNet.Numerics.LinearAlgebra;
 
 namespace Milad.Decoding;
 
 /// <summary>
 /// Dense least squares for the decoder: a truncated-SVD linear solve (minimum-norm, so directions the
-/// equations cannot see stay at zero) and a small Levenberg-Marquardt loop with a deadline.
+/// equations cannot see stay at zero) and a small Levenberg-Marquardt loop within a work budget.
 /// </summary>
 internal static class LeastSquares
 {
@@ -46,15 +45,26 @@ internal static class LeastSquares
     /// Levenberg-Marquardt on |r(x)|^2 from <paramref name="x"/> (updated in place). Trial points are evaluated
     /// without the Jacobian; it is computed only where a step is accepted. Stops when the cost is below
     /// <paramref name="costTarget"/>, when a step no longer reduces it by a relative 1e-12 (at the rounding
-    /// level), after <paramref name="maxIterations"/> accepted steps, or at the deadline. Returns the final cost.
+    /// level), after <paramref name="maxIterations"/> accepted steps, or when the budget is spent (one unit per
+    /// evaluation of the model, more for large problems). Returns the final cost.
     /// </summary>
-    public static double LevenbergMarquardt(Model model, int rows, Span<double> x, int maxIterations, double costTarget, long deadline)
+    public static double LevenbergMarquardt(Model model, int rows, Span<double> x, int maxIterations, double costTarget, WorkBudget budget)
     {
         var cols = x.Length;
         var r = new double[rows];
         var j = new double[rows * cols];
         var rTrial = new double[rows];
         var trial = new double[cols];
+        // Charges in proportion to the arithmetic: the normal equations and each factorisation (one unit ~ 1e6 flops).
+        var jacobianWork = 1 + (long)((double)rows * cols * cols / 1e6);
+        var trialWork = 1 + (long)((double)cols * cols * cols / 3e6);
+        if (budget.Exhausted)
+        {
+            // Spent: the cost where it stands, without a Jacobian, so a spent budget is not overrun by whole steps.
+            budget.Spend();
+            return model(x, r, default) ? Dot(r, r) : double.PositiveInfinity;
+        }
+        budget.Spend(jacobianWork);
         if (!model(x, r, j)) return double.PositiveInfinity;
         var cost = Dot(r, r);
         var lambda = 1e-3;
@@ -62,7 +72,7 @@ internal static class LeastSquares
         var jtr = Vector<double>.Build.Dense(cols);
         for (var it = 0; it < maxIterations && cost > costTarget; it++)
         {
-            if (Stopwatch.GetTimestamp() > deadline) break;
+            if (budget.Exhausted) break;
             NormalEquations(j, r, rows, cols, jtj, jtr);
             var maxDiag = 0.0;
             for (var k = 0; k < cols; k++) maxDiag = Math.Max(maxDiag, jtj[k, k]);
@@ -77,6 +87,7 @@ internal static class LeastSquares
                 try { step = damped.Cholesky().Solve(jtr); }
                 catch (ArgumentException) { lambda *= 10; continue; }
                 for (var k = 0; k < cols; k++) trial[k] = x[k] - step[k];
+                budget.Spend(trialWork);
                 if (model(trial, rTrial, default))
                 {
                     var trialCost = Dot(rTrial, rTrial);
@@ -93,6 +104,7 @@ internal static class LeastSquares
                 lambda *= 8;
             }
             if (!accepted) break;
+            budget.Spend(jacobianWork);
             if (!model(x, r, j)) return double.PositiveInfinity;
             if (gain < 1e-12) break;
         }

@@ -59,7 +59,7 @@ public sealed class MomentFit
         if (points.Length != weights.Length) throw new ArgumentException("one weight per point", nameof(weights));
         foreach (var p in points) if (!p.IsFinite) throw new ArgumentException("non-finite point", nameof(points));
         foreach (var w in weights) if (!double.IsFinite(w)) throw new ArgumentException("non-finite weight", nameof(weights));
-        return Fit(target, points.ToArray(), weights.ToArray(), long.MaxValue);
+        return Fit(target, points.ToArray(), weights.ToArray(), WorkBudget.Unlimited);
     }
 
     /// <summary>
@@ -88,26 +88,26 @@ public sealed class MomentFit
     }
 
     /// <summary>
-    /// The fit proper, with a deadline (a <see cref="Stopwatch.GetTimestamp"/> value): checked before every
-    /// trial step, so it is overrun by at most one iteration. Snaps to <see cref="MomentFitOptions.AllowedWeights"/> when set.
+    /// The fit proper, within a budget (one unit per evaluation), checked before every trial step, so it is
+    /// overrun by at most one iteration. Snaps to <see cref="MomentFitOptions.AllowedWeights"/> when set.
     /// </summary>
-    internal MomentFitResult Fit(ReadOnlySpan<double> target, Vec3[] points, double[] weights, long deadline)
+    internal MomentFitResult Fit(ReadOnlySpan<double> target, Vec3[] points, double[] weights, WorkBudget budget)
     {
         for (var i = 0; i < points.Length; i++)
             if (points[i].Norm2 > 1) points[i] /= points[i].Norm;
-        var iterations = Run(target, points, weights, Options.FitWeights, deadline);
+        var iterations = Run(target, points, weights, Options.FitWeights, budget);
         if (Options.FitWeights && Options.AllowedWeights is { Count: > 0 } allowed)
         {
             for (var i = 0; i < weights.Length; i++) weights[i] = Nearest(allowed, weights[i]);
-            iterations += Run(target, points, weights, false, deadline);
+            iterations += Run(target, points, weights, false, budget);
         }
         return new MomentFitResult(points, weights, RelativeResidual(target, points, weights), iterations);
     }
 
     /// <summary>Fit with the weights fixed regardless of <see cref="MomentFitOptions.FitWeights"/> (no snapping).</summary>
-    internal MomentFitResult FitPositions(ReadOnlySpan<double> target, Vec3[] points, double[] weights, long deadline)
+    internal MomentFitResult FitPositions(ReadOnlySpan<double> target, Vec3[] points, double[] weights, WorkBudget budget)
     {
-        var iterations = Run(target, points, weights, false, deadline);
+        var iterations = Run(target, points, weights, false, budget);
         return new MomentFitResult(points, weights, RelativeResidual(target, points, weights), iterations);
     }
 
@@ -169,15 +169,15 @@ public sealed class MomentFit
     }
 
     /// <summary>Levenberg-Marquardt in place on points (and weights). Returns the number of Jacobian evaluations.</summary>
-    private int Run(ReadOnlySpan<double> target, Vec3[] points, double[] weights, bool withWeights, long deadline)
+    private int Run(ReadOnlySpan<double> target, Vec3[] points, double[] weights, bool withWeights, WorkBudget budget)
     {
-        return RunScaled(target, points, weights, withWeights, deadline, _scale);
+        return RunScaled(target, points, weights, withWeights, budget, _scale);
     }
 
-    private int RunScaled(ReadOnlySpan<double> target, Vec3[] points, double[] weights, bool withWeights, long deadline, double[] scale)
+    private int RunScaled(ReadOnlySpan<double> target, Vec3[] points, double[] weights, bool withWeights, WorkBudget budget, double[] scale)
     {
         var n = points.Length;
-        if (n == 0) return 0;
+        if (n == 0 || budget.Exhausted) return 0;
         var m = Basis.Count;
         var np = withWeights ? 4 * n : 3 * n;
         var ws = new Workspace(m);
@@ -201,6 +201,10 @@ public sealed class MomentFit
         var lambda = 1e-3;
         var iterations = 0;
         var slow = 0;
+        // Charged in proportion to the arithmetic, as in LeastSquares (one unit ~ 1e6 flops).
+        var jacobianWork = 1 + (long)((double)m * np * np / 1e6);
+        var trialWork = 1 + (long)((double)np * np * np / 3e6);
+        budget.Spend(jacobianWork);
         Residual(target, points, weights, withWeights, r, jac, ws, scale);
         var cost = TensorPrimitives.Dot(r, r);
         while (iterations < Options.MaxIterations && cost > tol2)
@@ -217,7 +221,7 @@ public sealed class MomentFit
             var accepted = false;
             while (!accepted)
             {
-                if (Stopwatch.GetTimestamp() > deadline || lambda > 1e16) return iterations;
+                if (budget.Exhausted || lambda > 1e16) return iterations;
                 for (var a = 0; a < np; a++)
                 {
                     for (var b = 0; b <= a; b++) chol[a * np + b] = jtj[a * np + b];
@@ -236,6 +240,7 @@ public sealed class MomentFit
                     trialWeights[i] = withWeights ? weights[i] + step[3 * n + i] : weights[i];
                 }
                 if (!inside) { lambda *= 10; continue; }
+                budget.Spend(trialWork);
                 Residual(target, trialPoints, trialWeights, withWeights, rTrial, null, ws, scale);
                 var trialCost = TensorPrimitives.Dot(rTrial, rTrial);
                 if (!(trialCost < cost))
@@ -256,7 +261,10 @@ public sealed class MomentFit
                 if (slow >= 5) return iterations;
             }
             if (cost > tol2 && iterations < Options.MaxIterations)
+            {
+                budget.Spend(jacobianWork);
                 Residual(target, points, weights, withWeights, r, jac, ws, scale);
+            }
         }
         return iterations;
     }

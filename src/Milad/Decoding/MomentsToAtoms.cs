@@ -49,33 +49,38 @@ public sealed class MomentsToAtoms
 
     /// <summary>
     /// Decode <paramref name="moments"/> (real Zernike moments in the basis order) within <paramref name="budget"/>.
-    /// The budget is checked before every Levenberg-Marquardt step, so it is overrun by at most one step.
+    /// The budget (wall time) is checked before every Levenberg-Marquardt step, so it is overrun by at most one step.
     /// Never throws for finite input of the right length; <see cref="ArgumentException"/> otherwise.
     /// </summary>
     public MomentsToAtomsResult Decode(ReadOnlySpan<double> moments, TimeSpan budget)
     {
         MomentFit.CheckTarget(Basis, moments);
+        return DecodeWithin(moments, WorkBudget.ForSeconds(budget.TotalSeconds));
+    }
+
+    /// <summary>Decode within a work budget (see <see cref="WorkBudget"/>); the moments are checked by the caller.</summary>
+    internal MomentsToAtomsResult DecodeWithin(ReadOnlySpan<double> moments, WorkBudget budget)
+    {
         var start = Stopwatch.GetTimestamp();
-        var ticks = budget <= TimeSpan.Zero ? 0 : budget.TotalSeconds * Stopwatch.Frequency;
-        var deadline = ticks >= long.MaxValue - start ? long.MaxValue : start + (long)ticks;
         var target = moments.ToArray();
         var rng = new Random(Options.Seed);
 
         // Peak picking stops at half the minimum weight: a light atom beside a heavy one leaves a weaker peak
         // than its weight (the heavy point's estimate absorbs part of it).
-        var guess = _peaks.Find(target, 0.5 * _minWeight, Options.MaxPoints, deadline);
-        var search = FreeFit(target, guess.Points, guess.Weights, deadline);
-        var best = Final(target, search, deadline);
+        var guess = _peaks.Find(target, 0.5 * _minWeight, Options.MaxPoints, budget);
+        var search = FreeFit(target, guess.Points, guess.Weights, budget);
+        var best = Final(target, search, budget);
         var attempts = 1;
         var variation = 0;
-        while (best.RelativeResidual >= Options.SuccessResidual && Stopwatch.GetTimestamp() < deadline)
+        while (best.RelativeResidual >= Options.SuccessResidual && !budget.Exhausted)
         {
+            budget.Spend();
             var (points, weights) = Vary(variation++ % 5, search, guess, target, rng);
             if (points.Length == 0 || points.Length > Options.MaxPoints) continue;
-            var candidate = FreeFit(target, points, weights, deadline);
+            var candidate = FreeFit(target, points, weights, budget);
             attempts++;
             if (candidate.RelativeResidual < search.RelativeResidual) search = candidate;
-            var final = Final(target, candidate, deadline);
+            var final = Final(target, candidate, budget);
             if (final.RelativeResidual < best.RelativeResidual) best = final;
         }
         var seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
@@ -87,28 +92,28 @@ public sealed class MomentsToAtoms
     /// The search state: a fit with free weights, dropping only points whose weight fell to nearly nothing
     /// (below a tenth of the minimum). Light points stay while heavier neighbours still hold part of their weight.
     /// </summary>
-    private MomentFitResult FreeFit(double[] target, Vec3[] points, double[] weights, long deadline)
+    private MomentFitResult FreeFit(double[] target, Vec3[] points, double[] weights, WorkBudget budget)
     {
         if (points.Length == 0)
             return new MomentFitResult(points, weights, _fit.RelativeResidual(target, points, weights), 0);
-        var result = _fit.Fit(target, (Vec3[])points.Clone(), (double[])weights.Clone(), deadline);
-        return Prune(target, result, 0.1 * _minWeight, deadline);
+        var result = _fit.Fit(target, (Vec3[])points.Clone(), (double[])weights.Clone(), budget);
+        return Prune(target, result, 0.1 * _minWeight, budget);
     }
 
     /// <summary>A candidate answer from a search state: drop points below the minimum weight, snap the weights, refit the points.</summary>
-    private MomentFitResult Final(double[] target, MomentFitResult state, long deadline)
+    private MomentFitResult Final(double[] target, MomentFitResult state, WorkBudget budget)
     {
-        var result = Merge(target, Prune(target, state, _minWeight, deadline), deadline);
+        var result = Merge(target, Prune(target, state, _minWeight, budget), budget);
         if (Options.AllowedWeights is not { Count: > 0 } allowed || result.Points.Length == 0) return result;
         var snapped = result.Weights.Select(w => MomentFit.Nearest(allowed, w)).ToArray();
-        return _fit.FitPositions(target, (Vec3[])result.Points.Clone(), snapped, deadline);
+        return _fit.FitPositions(target, (Vec3[])result.Points.Clone(), snapped, budget);
     }
 
     /// <summary>
     /// Points closer than 0.01 (0.075 A at a 7.5 A radius; atoms are never that close) become one point with the
     /// summed weight: free fits sometimes split an atom into two coincident points (a nitrogen as carbon + hydrogen).
     /// </summary>
-    private MomentFitResult Merge(double[] target, MomentFitResult result, long deadline)
+    private MomentFitResult Merge(double[] target, MomentFitResult result, WorkBudget budget)
     {
         var points = result.Points.ToList();
         var weights = result.Weights.ToList();
@@ -124,14 +129,14 @@ public sealed class MomentsToAtoms
                 weights.RemoveAt(j);
                 merged = true;
             }
-        return merged ? _fit.Fit(target, points.ToArray(), weights.ToArray(), deadline) : result;
+        return merged ? _fit.Fit(target, points.ToArray(), weights.ToArray(), budget) : result;
     }
 
-    private MomentFitResult Prune(double[] target, MomentFitResult result, double threshold, long deadline)
+    private MomentFitResult Prune(double[] target, MomentFitResult result, double threshold, WorkBudget budget)
     {
         var keep = Enumerable.Range(0, result.Points.Length).Where(i => result.Weights[i] >= threshold).ToArray();
         if (keep.Length == result.Points.Length || keep.Length == 0) return result;
-        return _fit.Fit(target, keep.Select(i => result.Points[i]).ToArray(), keep.Select(i => result.Weights[i]).ToArray(), deadline);
+        return _fit.Fit(target, keep.Select(i => result.Points[i]).ToArray(), keep.Select(i => result.Weights[i]).ToArray(), budget);
     }
 
     private (Vec3[], double[]) Vary(int kind, MomentFitResult best, DensityPeaksResult guess, double[] target, Random rng)

@@ -65,7 +65,7 @@ internal sealed class Refinement
     /// Refines in place (positions unless <paramref name="fitPositions"/> is false, weights when
     /// <paramref name="fitWeights"/>); returns the RMS of the weighted residuals.
     /// </summary>
-    public double Run(Vec3[] points, double[] weights, bool fitWeights, int maxIterations, long deadline, double targetRms = 1e-13, bool fitPositions = true)
+    public double Run(Vec3[] points, double[] weights, bool fitWeights, int maxIterations, WorkBudget budget, double targetRms = 1e-13, bool fitPositions = true)
     {
         var n = points.Length;
         var w0 = fitPositions ? 3 * n : 0; // unknowns: positions (3n), then weights (n)
@@ -131,7 +131,7 @@ internal sealed class Refinement
             }
             return true;
         }
-        var cost = LeastSquares.LevenbergMarquardt(Model, q, x, maxIterations, targetRms * targetRms * q, deadline);
+        var cost = LeastSquares.LevenbergMarquardt(Model, q, x, maxIterations, targetRms * targetRms * q, budget);
         for (var p = 0; p < n; p++)
         {
             if (fitPositions) points[p] = new Vec3(x[3 * p], x[3 * p + 1], x[3 * p + 2]);

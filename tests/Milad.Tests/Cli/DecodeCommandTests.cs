@@ -95,7 +95,7 @@ public class DecodeCommandTests(ITestOutputHelper output)
         File.WriteAllText(fingerprints, root.ToJsonString());
 
         var decoded = Path.Combine(dir, "decoded.xyz");
-        (exit, _, err) = CliRunner.Run("decode", fingerprints, "--output", decoded, "--budget", "0.3", "--threads", "1");
+        (exit, _, err) = CliRunner.Run("decode", fingerprints, "--output", decoded, "--work", "1000", "--threads", "1");
         Assert.True(exit == 0, err);
         var frame = Assert.Single(StructureFiles.Read(decoded));
         Assert.Equal(false, frame.Info["decoded"]);

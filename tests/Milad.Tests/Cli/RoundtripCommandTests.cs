@@ -159,4 +159,29 @@ public class RoundtripCommandTests(ITestOutputHelper output)
         Assert.Contains(expected, err);
         Assert.Equal(["in.xyz"], Directory.GetFiles(dir).Select(Path.GetFileName));
     }
+
+    [Fact]
+    public void NoisyAndRoundedFingerprintsDecodeToTheNearestStructure()
+    {
+        var dir = CliRunner.TempDirectory();
+        var input = SmallMolecules(dir);
+        var report = Path.Combine(dir, "report.json");
+        // Noise of 1e-9 and float32 rounding move the atoms by far less than the 0.01 A of a success.
+        var (exit, stdout, err) = CliRunner.Run("roundtrip", input, "--report", report, "--preset", "paper", "--limit", "3",
+            "--noise", "1e-9", "--round", "float32", "--threads", "1", "--work", "3000");
+        output.WriteLine(stdout);
+        Assert.True(exit == 0, err);
+        Assert.Contains("with relative noise 1E-09 and rounded to float32", stdout);
+        using var doc = JsonDocument.Parse(File.ReadAllText(report));
+        var results = doc.RootElement.GetProperty("results").EnumerateArray().ToList();
+        Assert.Equal(3, results.Count);
+        Assert.All(results, r => Assert.True(r.GetProperty("positions_ok").GetBoolean(), r.ToString()));
+
+        (exit, _, err) = CliRunner.Run("roundtrip", input, "--report", report, "--noise", "-1");
+        Assert.Equal(2, exit);
+        Assert.Contains("--noise", err);
+        (exit, _, err) = CliRunner.Run("roundtrip", input, "--report", report, "--round", "bfloat16");
+        Assert.Equal(2, exit);
+        Assert.Contains("--round", err);
+    }
 }

@@ -89,7 +89,7 @@ public class RoundtripScoringTests
     public void SummaryBySizeAndQuantiles()
     {
         RoundtripResult Result(int natoms, bool positions, bool species, double seconds) => new(
-            0, "f", 0, natoms, "X", 0, 0, positions, species, false, species, 0, seconds, natoms, "X", null, null);
+            0, "f", 0, natoms, "X", 0, 0, positions, species, false, species, 0, seconds, (long)(100 * seconds), natoms, "X", null, null);
         var results = new[]
         {
             Result(5, true, true, 1), Result(3, true, false, 2), Result(5, false, false, 3), Result(5, true, true, 4),
@@ -101,6 +101,7 @@ public class RoundtripScoringTests
         Assert.Equal(2.5, s.MedianSeconds);
         Assert.Equal(3.85, s.P95Seconds, 12); // numpy.percentile([1, 2, 3, 4], 95)
         Assert.Equal(4, s.MaxSeconds);
+        Assert.Equal(250, s.MedianWork);
         Assert.Equal([3, 5], s.BySize.Select(b => b.NAtoms));
         Assert.Equal(new RoundtripSummary.Size(5, 3, 2 / 3.0, 2 / 3.0, 3), s.BySize[1]);
         Assert.Equal(7, Statistics.Median([7]));

@@ -156,8 +156,8 @@ public class DecoderTests(ITestOutputHelper output)
             // The second half is the fingerprint of the second weighting alone.
             var alone = new Descriptor(Default with { Weights = settings.SecondWeights }).Encode(molecule).Values;
             Assert.Equal(alone, f[descriptor.Invariants.Count..]);
-            var result = decoder.Decode(f, TimeSpan.FromSeconds(20));
-            output.WriteLine($"{molecule.Formula}: decoded {result.Decoded}, residual {result.Residual:E1}, {result.Seconds:F2} s, {result.Structure?.Formula}");
+            var result = decoder.Decode(f, TimeSpan.FromSeconds(600));
+            output.WriteLine($"{molecule.Formula}: decoded {result.Decoded}, residual {result.Residual:E1}, {result.Seconds:F2} s, {result.Work} work units, {result.Structure?.Formula}");
             Assert.True(result.Decoded, result.Reason);
             var alignment = StructureAlignment.Align(molecule, result.Structure!);
             Assert.True(alignment.SpeciesMatch && alignment.Rmsd < 1e-4, $"{molecule.Formula} -> {result.Structure!.Formula}");
@@ -172,10 +172,44 @@ public class DecoderTests(ITestOutputHelper output)
         f[0] = Math.Abs(f[0]) + 1;
         var clock = Stopwatch.StartNew();
         var result = DefaultDecoder.Decode(f, TimeSpan.FromSeconds(1));
-        output.WriteLine($"random vector: {clock.Elapsed.TotalSeconds:F2} s, {result.Reason}");
+        output.WriteLine($"random vector: {clock.Elapsed.TotalSeconds:F2} s, {result.Work} work units, {result.Reason}");
         Assert.False(result.Decoded);
         Assert.StartsWith("not decodable", result.Reason);
         Assert.True(clock.Elapsed.TotalSeconds < 3, $"{clock.Elapsed.TotalSeconds} s for a 1 s budget");
+        // The work budget: spent, and overrun by at most one step's charge; the same count on a second run.
+        var limited = DefaultDecoder.Decode(f, TimeSpan.FromSeconds(600), work: 500);
+        Assert.False(limited.Decoded);
+        Assert.InRange(limited.Work, 500, 600);
+        Assert.Equal(limited.Work, DefaultDecoder.Decode(f, TimeSpan.FromSeconds(600), work: 500).Work);
+    }
+
+    [Fact]
+    public void HugeFingerprintValuesGiveReasonsNotExceptions()
+    {
+        // Finite but near the end of the double range: squares overflow inside the decoder.
+        var molecule = DefaultDescriptor.Encode(new Structure([8, 1, 1], [Vec3.Zero, new Vec3(0.96, 0, 0), new Vec3(-0.24, 0.93, 0)])).Values;
+        var length = DefaultDecoder.Length;
+        var rng = new Random(7);
+        var cases = new Dictionary<string, double[]>
+        {
+            ["all 1e300"] = Enumerable.Repeat(1e300, length).ToArray(),
+            ["water x 1e290"] = molecule.Select(v => v * 1e290).ToArray(),
+            ["random +-1e300"] = Enumerable.Range(0, length).Select(_ => (rng.NextDouble() - 0.5) * 2e300).Select((v, i) => i == 0 ? 1e300 : v).ToArray(),
+            ["max value"] = Enumerable.Repeat(double.MaxValue, length).ToArray(),
+            ["one huge"] = molecule.Select((v, i) => i == 5 ? 1e300 : v).ToArray(),
+            // Just below the accepted range: decoded (to nothing) without overflow.
+            ["all 1e40"] = Enumerable.Repeat(1e40, length).ToArray(),
+            ["one 1e40"] = molecule.Select((v, i) => i == 5 ? 1e40 : v).ToArray(),
+            ["water x 1e12"] = molecule.Select(v => v * 1e12).ToArray(),
+        };
+        foreach (var (name, f) in cases)
+        {
+            var result = DefaultDecoder.Decode(f, TimeSpan.FromSeconds(20), work: 2000);
+            output.WriteLine($"{name}: decoded {result.Decoded}, {result.Work} work units, {result.Seconds:F2} s, {result.Reason}");
+            Assert.False(result.Decoded, name);
+            Assert.False(string.IsNullOrWhiteSpace(result.Reason), name);
+            Assert.True(result.Work <= 2050, $"{name}: {result.Work} work units for a budget of 2000");
+        }
     }
 
     [Fact]
