@@ -1,3 +1,4 @@
+using System.Runtime.ExceptionServices;
 using Milad.IO;
 using Milad.Structures;
 
@@ -54,6 +55,38 @@ internal static class InputFrames
                 frame++;
             }
         }
+    }
+
+    /// <summary>
+    /// The frames in blocks of consecutive frames, up to <paramref name="maxFrames"/> frames and ending at the first
+    /// frame that brings the block to <paramref name="maxAtoms"/> atoms. A read error ends the sequence after the
+    /// block of the frames read before it (so those are still encoded, and their errors come first).
+    /// </summary>
+    public static IEnumerable<List<InputFrame>> Blocks(IEnumerable<InputFrame> frames, int maxFrames, int maxAtoms)
+    {
+        using var e = frames.GetEnumerator();
+        var block = new List<InputFrame>();
+        var atoms = 0;
+        ExceptionDispatchInfo? error = null;
+        while (true)
+        {
+            try
+            {
+                if (!e.MoveNext()) break;
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                error = ExceptionDispatchInfo.Capture(ex);
+                break;
+            }
+            block.Add(e.Current);
+            atoms += e.Current.Structure.Count;
+            if (block.Count < maxFrames && atoms < maxAtoms) continue;
+            yield return block;
+            (block, atoms) = ([], 0);
+        }
+        if (block.Count > 0) yield return block;
+        error?.Throw();
     }
 
     /// <summary>
