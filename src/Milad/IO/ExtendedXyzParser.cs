@@ -285,7 +285,7 @@ internal sealed class ExtendedXyzParser
     private double Real(ReadOnlySpan<char> line, int token, XyzColumn column)
     {
         var text = line[_tokens[token]];
-        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value))
+        if (!DecimalNumber.TryParse(text, out var value))
             throw Error(_lines.LineNumber, $"column {token + 1} ({column.Name}): '{Shorten(text)}' is not a number");
         return value;
     }

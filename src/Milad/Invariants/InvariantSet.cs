@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using Milad.Moments;
@@ -221,14 +222,22 @@ public sealed class InvariantSet
     /// </summary>
     public static InvariantSet Scalar(int nMax) => Build("scalar", nMax, 3, pseudoscalars: false);
 
-    /// <summary>The set of the given name ("complete", "compact" or "scalar").</summary>
+    /// <summary>
+    /// The set of the given name ("complete", "compact" or "scalar"), built once per name and n_max (a set is
+    /// immutable; building the complete set at n_max 11 takes a good part of a second).
+    /// </summary>
     public static InvariantSet ByName(string name, int nMax) => name switch
     {
-        "complete" => Complete(nMax),
-        "compact" => Compact(nMax),
-        "scalar" => Scalar(nMax),
+        "complete" or "compact" or "scalar" => Built.GetOrAdd((name, nMax), key => new Lazy<InvariantSet>(() => key.Name switch
+        {
+            "complete" => Complete(key.NMax),
+            "compact" => Compact(key.NMax),
+            _ => Scalar(key.NMax),
+        }, LazyThreadSafetyMode.PublicationOnly)).Value, // an error is not kept: the next call tries again
         _ => throw new ArgumentException($"unknown invariant set '{name}' (expected complete, compact or scalar)"),
     };
+
+    private static readonly ConcurrentDictionary<(string Name, int NMax), Lazy<InvariantSet>> Built = new();
 
     private static InvariantSet Build(string name, int nMax, int factor, bool pseudoscalars)
     {
