@@ -103,12 +103,23 @@ public static class FingerprintCommand
         var encoder = new BlockEncoder(molecule, environments, wide, ModeOf, options.Derivatives, sink);
         // Jacobians are large (3 x atoms values per invariant): then blocks of one frame, a couple per thread in flight.
         var (blockFrames, window) = options.Derivatives ? (1, 2 * threads) : (BlockFrames, 4 * threads);
-        OrderedPipeline.Run(InputFrames.Blocks(InputFrames.Read(inputs, start, end, counts), blockFrames, BlockAtoms), threads, window,
-            encoder.Encode,
-            (block, bytes) =>
+        OrderedPipeline.Run(InputFrames.Blocks(inputs, blockFrames, BlockAtoms, start, end, counts), threads, window,
+            block =>
             {
-                using (bytes) sink.Append(bytes.WrittenSpan);
-                written += block.Count;
+                // Parsed here, on the worker; frames before a parse error are encoded first (their errors come first).
+                var frames = block.Parse(out var parseError);
+                var bytes = frames.Count > 0 ? encoder.Encode(frames) : new PooledBytes(0);
+                if (parseError != null)
+                {
+                    bytes.Dispose();
+                    parseError.Throw();
+                }
+                return (Bytes: bytes, Frames: frames.Count);
+            },
+            (_, result) =>
+            {
+                using (result.Bytes) sink.Append(result.Bytes.WrittenSpan);
+                written += result.Frames;
                 progress.Report(written, part.IsSharded ? end - start : null);
             });
         if ((part.IsSharded ? total : written) == 0) throw new InputException($"{string.Join(", ", inputs)}: no frames");

@@ -25,9 +25,10 @@ internal sealed class ExtendedXyzParser
     private readonly List<Vec3> _forces = [];
     private Range[] _tokens = new Range[16];
 
-    public ExtendedXyzParser(TextReader reader, string name)
+    /// <param name="linesBefore">Lines of the file before the reader's first (a piece of a file: for the line numbers of messages).</param>
+    public ExtendedXyzParser(TextReader reader, string name, long linesBefore = 0)
     {
-        _lines = new LineReader(reader);
+        _lines = new LineReader(reader, linesBefore: linesBefore);
         _name = name;
         _symbolLookup = _symbols.GetAlternateLookup<ReadOnlySpan<char>>();
     }

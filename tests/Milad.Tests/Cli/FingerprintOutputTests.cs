@@ -100,5 +100,14 @@ public class FingerprintOutputTests
             Assert.Contains("on top of each other", err);
             Assert.False(File.Exists(output));
         }
+
+        // Without frame 150's problem the parse error is next: its line (frame 190 starts at line 951) in any block.
+        File.WriteAllText(input, text.ToString().Replace("O 0 0 0\nH 0 0 0\n", "O 0 0 0\nH 0.96 0 0\n"));
+        foreach (var threads in new[] { 1, 2, 4 })
+        {
+            var (exit, _, err) = CliRunner.Run("fingerprint", input, "--output", Path.Combine(dir, "out.npy"), "--threads", threads.ToString());
+            Assert.Equal(2, exit);
+            Assert.Contains("bad.xyz:955: column 3 (pos): 'oops' is not a number", err);
+        }
     }
 }
