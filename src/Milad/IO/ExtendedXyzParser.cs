@@ -25,10 +25,14 @@ internal sealed class ExtendedXyzParser
     private readonly List<Vec3> _forces = [];
     private Range[] _tokens = new Range[16];
 
-    /// <param name="linesBefore">Lines of the file before the reader's first (a piece of a file: for the line numbers of messages).</param>
-    public ExtendedXyzParser(TextReader reader, string name, long linesBefore = 0)
+    public ExtendedXyzParser(TextReader reader, string name) : this(new LineReader(reader), name)
     {
-        _lines = new LineReader(reader, linesBefore: linesBefore);
+    }
+
+    /// <summary>Frames from <paramref name="lines"/> (a piece of a file: its line numbers go on from the piece's first).</summary>
+    public ExtendedXyzParser(LineReader lines, string name)
+    {
+        _lines = lines;
         _name = name;
         _symbolLookup = _symbols.GetAlternateLookup<ReadOnlySpan<char>>();
     }

@@ -12,6 +12,14 @@ internal sealed class LineReader(TextReader reader, int chunk = 1 << 16, long li
     private int _start, _end;
     private bool _eof;
 
+    /// <summary>Lines of the first <paramref name="length"/> characters of <paramref name="text"/> (all of the input: nothing is read or copied).</summary>
+    public LineReader(char[] text, int length, long linesBefore) : this(TextReader.Null, 0, linesBefore)
+    {
+        _buffer = text;
+        _end = length;
+        _eof = true;
+    }
+
     /// <summary>1-based number of the line last returned (0 before the first).</summary>
     public long LineNumber { get; private set; } = linesBefore;
 
