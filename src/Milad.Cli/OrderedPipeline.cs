@@ -25,22 +25,11 @@ internal static class OrderedPipeline
         public readonly ManualResetEventSlim Done = new(false);
     }
 
-    public static void Run<TIn, TOut>(IEnumerable<TIn> items, int threads, int window,
-        Func<TIn, TOut> map, Action<TIn, TOut> consume, Func<TIn, Exception, Exception>? wrapError = null)
+    public static void Run<TIn, TOut>(IEnumerable<TIn> items, int threads, int window, Func<TIn, TOut> map, Action<TIn, TOut> consume)
     {
         if (threads <= 1)
         {
-            foreach (var item in items)
-            {
-                TOut result;
-                try { result = map(item); }
-                catch (Exception ex) when (ex is not OutOfMemoryException)
-                {
-                    if (wrapError?.Invoke(item, ex) is { } wrapped && wrapped != ex) throw wrapped;
-                    throw;
-                }
-                consume(item, result);
-            }
+            foreach (var item in items) consume(item, map(item));
             return;
         }
 
@@ -54,8 +43,7 @@ internal static class OrderedPipeline
                 {
                     if (!Volatile.Read(ref stop)) slot.Result = map(slot.Item);
                 }
-                catch (Exception ex) when (ex is not OutOfMemoryException) { slot.Error = ex; }
-                catch (OutOfMemoryException ex) { slot.Error = ex; }
+                catch (Exception ex) { slot.Error = ex; } // raised on the consuming thread, in input order
                 finally { slot.Done.Set(); }
             }
         }
@@ -72,11 +60,7 @@ internal static class OrderedPipeline
             var slot = pending.Dequeue();
             slot.Done.Wait();
             slot.Done.Dispose();
-            if (slot.Error is { } error)
-            {
-                if (wrapError?.Invoke(slot.Item, error) is { } wrapped && wrapped != error) throw wrapped;
-                ExceptionDispatchInfo.Throw(error);
-            }
+            if (slot.Error is { } error) ExceptionDispatchInfo.Throw(error);
             consume(slot.Item, slot.Result);
         }
         try
