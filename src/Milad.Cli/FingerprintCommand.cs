@@ -63,16 +63,20 @@ public static class FingerprintCommand
         }
     }
 
-    /// <summary>Frames per batch of the pipeline: enough to keep the threads busy, few enough for constant memory.</summary>
-    private const int BatchFrames = 64;
+    /// <summary>
+    /// A block of the pipeline (frames read, encoded and formatted together): up to this many frames and about this
+    /// many atoms, so a block is a fraction of a millisecond of molecules or some milliseconds of environments.
+    /// </summary>
+    private const int BlockFrames = 64, BlockAtoms = 2048;
 
     internal static int Run(string[] inputs, string output, FingerprintOptions options, TextWriter stdout, int threads = 1, Shard? shard = null)
     {
         var part = shard ?? Shard.All;
         // Settings errors surface before any file is opened or written.
-        // --threads bounds all threads: frames run in parallel in the pipeline, atoms of a frame in the descriptor.
-        var molecule = new Descriptor(options.SettingsFor("molecule")) { MaxThreads = threads };
-        var environments = new Descriptor(options.SettingsFor("environments")) { MaxThreads = threads };
+        // Frames run in parallel in the pipeline, one thread each; only a large frame spreads its environments.
+        var molecule = new Descriptor(options.SettingsFor("molecule")) { MaxThreads = 1 };
+        var environments = new Descriptor(options.SettingsFor("environments")) { MaxThreads = 1 };
+        var wide = new Lazy<Descriptor>(() => new Descriptor(environments.Settings) { MaxThreads = threads });
         foreach (var input in inputs)
             if (!File.Exists(input)) throw new InputException($"{input}: no such file");
         FingerprintSink.CheckFormat(output, options);
@@ -96,29 +100,28 @@ public static class FingerprintCommand
         using var sink = FingerprintSink.Open(output, options, molecule, environments, part, totalRows);
         long written = 0;
         using var progress = new ProgressLine("fingerprint");
-        // Jacobians are large (3 x atoms values per invariant): then only a couple of frames per thread are in flight.
-        var batch = options.Derivatives ? 2 * threads : Math.Max(BatchFrames, 4 * threads);
-        OrderedPipeline.Run(InputFrames.Read(inputs, start, end, counts), threads, batch,
-            frame =>
+        var encoder = new BlockEncoder(molecule, environments, wide, ModeOf, options.Derivatives, sink);
+        // Jacobians are large (3 x atoms values per invariant): then blocks of one frame, a couple per thread in flight.
+        var (blockFrames, window) = options.Derivatives ? (1, 2 * threads) : (BlockFrames, 4 * threads);
+        OrderedPipeline.Run(InputFrames.Blocks(inputs, blockFrames, BlockAtoms, start, end, counts), threads, window,
+            block =>
             {
-                var s = frame.Structure;
-                var mode = ModeOf(s.IsPeriodic);
-                Fingerprint[] fingerprints;
-                if (mode == "molecule") fingerprints = [molecule.Encode(s, options.Derivatives)];
-                else
+                // Parsed here, on the worker; frames before a parse error are encoded first (their errors come first).
+                var frames = block.Parse(out var parseError);
+                var bytes = frames.Count > 0 ? encoder.Encode(frames) : new PooledBytes(0);
+                if (parseError != null)
                 {
-                    if (!s.IsPeriodic && s.Cell == null && s.Count == 0) throw new InputException("the frame has no atoms");
-                    fingerprints = environments.EncodeEnvironments(s, options.Derivatives);
+                    bytes.Dispose();
+                    parseError.Throw();
                 }
-                return sink.Format(frame.Index, s, mode, fingerprints);
+                return (Bytes: bytes, Frames: frames.Count);
             },
-            (frame, bytes) =>
+            (_, result) =>
             {
-                sink.Append(bytes);
-                written++;
+                using (result.Bytes) sink.Append(result.Bytes.WrittenSpan);
+                written += result.Frames;
                 progress.Report(written, part.IsSharded ? end - start : null);
-            },
-            (frame, e) => e is InputException ? InputException.AtFrame(frame.File, frame.FrameInFile, e.Message) : e);
+            });
         if ((part.IsSharded ? total : written) == 0) throw new InputException($"{string.Join(", ", inputs)}: no frames");
         sink.Commit();
         stdout.WriteLine(part.IsSharded

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 using Milad.Fingerprints;
@@ -55,11 +56,15 @@ internal abstract class FingerprintSink : IDisposable
             throw new InputException($"{path}: --derivatives is written to .json output only");
     }
 
-    /// <summary>The bytes of one frame (one fingerprint in molecule mode, one per atom in environments mode); thread-safe.</summary>
-    public abstract byte[] Format(long index, Structure structure, string mode, Fingerprint[] fingerprints);
+    /// <summary>
+    /// Appends the bytes of one frame to <paramref name="output"/>: <paramref name="rows"/> holds its fingerprints, one row of
+    /// the descriptor's length per molecule (molecule mode) or per atom (environments mode), and with --derivatives
+    /// <paramref name="jacobians"/> the same fingerprints with their Jacobians. Thread-safe.
+    /// </summary>
+    public abstract void Format(long index, Structure structure, string mode, ReadOnlySpan<double> rows, Fingerprint[]? jacobians, PooledBytes output);
 
-    /// <summary>Appends a frame's bytes from <see cref="Format"/>; frames must come in input order.</summary>
-    public virtual void Append(byte[] frame) => File.Stream.Write(frame);
+    /// <summary>Appends frames' bytes from <see cref="Format"/>; frames must come in input order.</summary>
+    public virtual void Append(ReadOnlySpan<byte> frames) => File.Stream.Write(frames);
 
     public void Commit()
     {
@@ -111,51 +116,50 @@ internal abstract class FingerprintSink : IDisposable
             w.WriteStartArray("frames");
         }
 
-        public override byte[] Format(long index, Structure structure, string mode, Fingerprint[] fingerprints)
+        // The bytes Utf8JsonWriter would write (the test FrameJsonIsWhatUtf8JsonWriterWrites holds them equal), written
+        // directly: a frame is mostly numbers, and the writer's per-value bookkeeping cost as much as formatting them.
+        public override void Format(long index, Structure structure, string mode, ReadOnlySpan<double> rows, Fingerprint[]? jacobians, PooledBytes output)
         {
-            var buffer = new ArrayBufferWriter<byte>(4096);
-            if (index > 0) buffer.Write(","u8);
-            using (var w = new Utf8JsonWriter(buffer, Options))
+            var length = _molecule.Length;
+            output.Write(index > 0 ? ",{\"index\":"u8 : "{\"index\":"u8);
+            JsonText.Integer(output, index);
+            output.Write(",\"natoms\":"u8);
+            JsonText.Integer(output, structure.Count);
+            output.Write(",\"mode\":"u8);
+            JsonText.String(output, mode);
+            output.Write(",\"formula\":"u8);
+            JsonText.String(output, structure.Formula);
+            if (mode == "molecule") WriteFingerprint(output, rows[..length], jacobians?[0]);
+            else
             {
-                w.WriteStartObject();
-                w.WriteNumber("index", index);
-                w.WriteNumber("natoms", structure.Count);
-                w.WriteString("mode", mode);
-                w.WriteString("formula", structure.Formula);
-                if (mode == "molecule") WriteFingerprint(w, fingerprints[0]);
-                else
+                output.Write(",\"environments\":["u8);
+                for (var atom = 0; atom < structure.Count; atom++)
                 {
-                    w.WriteStartArray("environments");
-                    for (var atom = 0; atom < fingerprints.Length; atom++)
-                    {
-                        w.WriteStartObject();
-                        w.WriteNumber("atom", atom);
-                        w.WriteString("species", Elements.Symbol(structure.AtomicNumbers[atom]));
-                        WriteFingerprint(w, fingerprints[atom]);
-                        w.WriteEndObject();
-                    }
-                    w.WriteEndArray();
+                    output.Write(atom > 0 ? ",{\"atom\":"u8 : "{\"atom\":"u8);
+                    JsonText.Integer(output, atom);
+                    output.Write(",\"species\":"u8);
+                    JsonText.String(output, Elements.Symbol(structure.AtomicNumbers[atom]));
+                    WriteFingerprint(output, rows.Slice(atom * length, length), jacobians?[atom]);
+                    output.Write((byte)'}');
                 }
-                w.WriteEndObject();
+                output.Write((byte)']');
             }
-            return buffer.WrittenSpan.ToArray();
+            output.Write((byte)'}');
         }
 
-        private static void WriteFingerprint(Utf8JsonWriter w, Fingerprint f)
+        private static void WriteFingerprint(PooledBytes output, ReadOnlySpan<double> values, Fingerprint? withJacobian)
         {
-            w.WriteStartArray("fingerprint");
-            foreach (var v in f.Values) w.WriteNumberValue(v);
-            w.WriteEndArray();
-            if (f.Jacobian == null) return;
-            var columns = 3 * f.AtomCount;
-            w.WriteStartArray("jacobian");
-            for (var q = 0; q < f.Values.Length; q++)
+            output.Write(",\"fingerprint\":"u8);
+            JsonText.Numbers(output, values);
+            if (withJacobian?.Jacobian is not { } jacobian) return;
+            var columns = 3 * withJacobian.AtomCount;
+            output.Write(",\"jacobian\":["u8);
+            for (var q = 0; q < values.Length; q++)
             {
-                w.WriteStartArray();
-                foreach (var v in f.Jacobian.AsSpan(q * columns, columns)) w.WriteNumberValue(v);
-                w.WriteEndArray();
+                if (q > 0) output.Write((byte)',');
+                JsonText.Numbers(output, jacobian.AsSpan(q * columns, columns));
             }
-            w.WriteEndArray();
+            output.Write((byte)']');
         }
 
         protected override void Finish() => File.Stream.Write("]}"u8);
@@ -181,18 +185,33 @@ internal abstract class FingerprintSink : IDisposable
             File.Stream.Write(Utf8.GetBytes(header.ToString()));
         }
 
-        public override byte[] Format(long index, Structure structure, string mode, Fingerprint[] fingerprints)
+        public override void Format(long index, Structure structure, string mode, ReadOnlySpan<double> rows, Fingerprint[]? jacobians, PooledBytes output)
         {
-            var text = new StringBuilder(fingerprints.Length * (_length * 20 + 32));
-            for (var k = 0; k < fingerprints.Length; k++)
+            var count = rows.Length / _length;
+            for (var k = 0; k < count; k++)
             {
-                text.Append(index.ToString(CultureInfo.InvariantCulture)).Append(',');
-                if (mode != "molecule") text.Append(k.ToString(CultureInfo.InvariantCulture));
-                text.Append(',').Append(mode);
-                foreach (var v in fingerprints[k].Values) text.Append(',').Append(v.ToString("R", CultureInfo.InvariantCulture));
-                text.Append(Environment.NewLine);
+                Text(output, index);
+                output.Write((byte)',');
+                if (mode != "molecule") Text(output, k);
+                output.Write((byte)',');
+                output.Write(mode == "molecule" ? "molecule"u8 : "environments"u8);
+                foreach (var v in rows.Slice(k * _length, _length))
+                {
+                    output.Write((byte)',');
+                    // "R": what the rows were written with before they were formatted straight to UTF-8.
+                    if (!v.TryFormat(output.GetSpan(64), out var n, "R", CultureInfo.InvariantCulture)) throw new InvalidOperationException("a number longer than 64 bytes");
+                    output.Advance(n);
+                }
+                output.Write(NewLine);
             }
-            return Utf8.GetBytes(text.ToString());
+        }
+
+        private static readonly byte[] NewLine = Utf8.GetBytes(Environment.NewLine);
+
+        private static void Text(PooledBytes output, long value)
+        {
+            value.TryFormat(output.GetSpan(20), out var n, default, CultureInfo.InvariantCulture);
+            output.Advance(n);
         }
     }
 
@@ -218,23 +237,19 @@ internal abstract class FingerprintSink : IDisposable
 
         protected override void Start() => File.Stream.Write(NpyWriter.PaddedHeader(_patch ? 0 : _totalRows, _columns));
 
-        public override byte[] Format(long index, Structure structure, string mode, Fingerprint[] fingerprints)
+        public override void Format(long index, Structure structure, string mode, ReadOnlySpan<double> rows, Fingerprint[]? jacobians, PooledBytes output)
         {
-            var bytes = new byte[8 * _columns * fingerprints.Length];
-            var at = 0;
-            foreach (var f in fingerprints)
-                foreach (var v in f.Values)
-                {
-                    BinaryPrimitives.WriteDoubleLittleEndian(bytes.AsSpan(at), v);
-                    at += 8;
-                }
-            return bytes;
+            var bytes = output.GetSpan(8 * rows.Length);
+            if (BitConverter.IsLittleEndian) MemoryMarshal.AsBytes(rows).CopyTo(bytes);
+            else
+                for (var i = 0; i < rows.Length; i++) BinaryPrimitives.WriteDoubleLittleEndian(bytes[(8 * i)..], rows[i]);
+            output.Advance(8 * rows.Length);
         }
 
-        public override void Append(byte[] frame)
+        public override void Append(ReadOnlySpan<byte> frames)
         {
-            base.Append(frame);
-            _rows += frame.Length / (8 * _columns);
+            base.Append(frames);
+            _rows += frames.Length / (8 * _columns);
         }
 
         protected override void Finish()

@@ -1,80 +1,95 @@
+using System.Collections.Concurrent;
 using System.Runtime.ExceptionServices;
 
 namespace Milad.Cli;
 
 /// <summary>
-/// Maps a lazy sequence on several threads and consumes the results in input order, with constant memory:
-/// read a batch, map it in parallel, consume it in order, repeat. With more than one thread the next batch
-/// is read while the current one is mapped (reading is serial, so it would otherwise idle the workers). At
-/// most two batches are in memory, and the output cannot depend on the number of threads.
+/// Maps a lazy sequence on several threads and consumes the results in input order, with constant memory.
+/// The calling thread reads items and consumes results; <c>threads</c> workers map. At most
+/// <c>window</c> items are read but not yet consumed, and the output cannot depend on the number of threads.
+/// One thread maps on the calling thread: read, map, consume, item after item.
 /// </summary>
 /// <remarks>
-/// Errors come out as a serial loop would raise them: the first item (in input order) whose map threw
-/// ends the run after every earlier item was consumed, and a read error after the items read before it.
+/// There is no barrier between items: a worker takes the next item as soon as it is free, so a slow item
+/// holds up only the consuming of the items after it, not the mapping. Errors come out as a serial loop
+/// would raise them: the first item (in input order) whose map threw ends the run after every earlier item
+/// was consumed, and a read error after the items read before it.
 /// </remarks>
 internal static class OrderedPipeline
 {
-    private sealed record Batch<T>(List<T> Items, ExceptionDispatchInfo? ReadError);
-
-    public static void Run<TIn, TOut>(IEnumerable<TIn> items, int threads, int batchSize,
-        Func<TIn, TOut> map, Action<TIn, TOut> consume, Func<TIn, Exception, Exception>? wrapError = null)
+    private sealed class Slot<TIn, TOut>(TIn item)
     {
-        var results = new TOut[batchSize];
-        var errors = new Exception?[batchSize];
-        var options = new ParallelOptions { MaxDegreeOfParallelism = threads };
-        using var e = items.GetEnumerator();
-        var current = Read(e, batchSize);
-        while (true)
-        {
-            var more = current.Items.Count == batchSize && current.ReadError == null;
-            // The enumerator is used by one thread at a time: this task, then (after Wait) the loop again.
-            var ahead = more && threads > 1 ? Task.Run(() => Read(e, batchSize)) : null;
-            try
-            {
-                var batch = current.Items;
-                void Map(int k)
-                {
-                    try { results[k] = map(batch[k]); }
-                    catch (Exception ex) when (ex is not OutOfMemoryException) { errors[k] = ex; }
-                }
-                if (threads == 1 || batch.Count == 1)
-                    for (var k = 0; k < batch.Count; k++) Map(k);
-                else
-                    Parallel.For(0, batch.Count, options, Map);
-
-                for (var k = 0; k < batch.Count; k++)
-                {
-                    if (errors[k] is { } error)
-                    {
-                        if (wrapError?.Invoke(batch[k], error) is { } wrapped && wrapped != error) throw wrapped;
-                        ExceptionDispatchInfo.Throw(error);
-                    }
-                    consume(batch[k], results[k]);
-                    results[k] = default!; // let the consumed result go before the next batch
-                }
-                current.ReadError?.Throw();
-            }
-            finally
-            {
-                ahead?.Wait(); // never leave the enumerator in use when it is disposed
-            }
-            if (!more) return;
-            current = ahead?.Result ?? Read(e, batchSize);
-        }
+        public TIn Item { get; } = item;
+        public TOut Result = default!;
+        public Exception? Error;
+        public readonly ManualResetEventSlim Done = new(false);
     }
 
-    /// <summary>Up to <paramref name="size"/> items; a read error is kept, to be raised after the items before it.</summary>
-    private static Batch<T> Read<T>(IEnumerator<T> e, int size)
+    public static void Run<TIn, TOut>(IEnumerable<TIn> items, int threads, int window, Func<TIn, TOut> map, Action<TIn, TOut> consume)
     {
-        var items = new List<T>(size);
+        if (threads <= 1)
+        {
+            foreach (var item in items) consume(item, map(item));
+            return;
+        }
+
+        using var queue = new BlockingCollection<Slot<TIn, TOut>>(new ConcurrentQueue<Slot<TIn, TOut>>());
+        var stop = false; // set when the run ends early: workers skip what is still queued
+        void Work()
+        {
+            foreach (var slot in queue.GetConsumingEnumerable())
+            {
+                try
+                {
+                    if (!Volatile.Read(ref stop)) slot.Result = map(slot.Item);
+                }
+                catch (Exception ex) { slot.Error = ex; } // raised on the consuming thread, in input order
+                finally { slot.Done.Set(); }
+            }
+        }
+        var workers = new Thread[threads];
+        for (var t = 0; t < threads; t++)
+        {
+            workers[t] = new Thread(Work) { IsBackground = true, Name = $"pipeline {t + 1}" };
+            workers[t].Start();
+        }
+
+        var pending = new Queue<Slot<TIn, TOut>>();
+        void ConsumeHead()
+        {
+            var slot = pending.Dequeue();
+            slot.Done.Wait();
+            slot.Done.Dispose();
+            if (slot.Error is { } error) ExceptionDispatchInfo.Throw(error);
+            consume(slot.Item, slot.Result);
+        }
         try
         {
-            while (items.Count < size && e.MoveNext()) items.Add(e.Current);
-            return new Batch<T>(items, null);
+            using var e = items.GetEnumerator();
+            while (true)
+            {
+                bool more;
+                try { more = e.MoveNext(); }
+                catch (Exception ex) when (ex is not OutOfMemoryException)
+                {
+                    // Items read before the error are consumed first (one of them may fail before it).
+                    while (pending.Count > 0) ConsumeHead();
+                    throw;
+                }
+                if (!more) break;
+                var slot = new Slot<TIn, TOut>(e.Current);
+                pending.Enqueue(slot);
+                queue.Add(slot);
+                while (pending.Count >= window) ConsumeHead();
+            }
+            while (pending.Count > 0) ConsumeHead();
         }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
+        finally
         {
-            return new Batch<T>(items, ExceptionDispatchInfo.Capture(ex));
+            // Never leave a worker running (or an item half-mapped) behind the caller's back.
+            Volatile.Write(ref stop, true);
+            queue.CompleteAdding();
+            foreach (var w in workers) w.Join();
         }
     }
 }

@@ -101,8 +101,8 @@ public sealed partial class Descriptor
     /// <summary>
     /// Fingerprints of many molecules into <paramref name="rows"/> (row i, Length numbers, is molecule i),
     /// four at a time: the invariants of four molecules share one pass over the coupling terms
-    /// (<see cref="InvariantSet.EvaluateFour"/>). Allocates nothing; same numbers as <see cref="Encode(Structure, bool)"/>
-    /// to rounding.
+    /// (<see cref="InvariantSet.EvaluateFour"/>, rounding each step as one molecule does). Allocates nothing; the same
+    /// numbers as <see cref="Encode(Structure, bool)"/>, bit for bit.
     /// </summary>
     public void Encode(IReadOnlyList<Structure> molecules, Span<double> rows)
     {
@@ -121,7 +121,7 @@ public sealed partial class Descriptor
                     Basis.AccumulateMoments(ws.X.AsSpan(0, count), ws.Y.AsSpan(0, count), ws.Z.AsSpan(0, count), ws.W.AsSpan(0, count), ws.Moments);
                     ToLane(ws.Moments.AsSpan(0, Basis.Count), ws.Four, lane);
                 }
-                EvaluateFour(ws, lanes, rows.Slice(first * Length), k * c);
+                EvaluateFour(ws, lanes, rows.Slice(first * Length), k * c, asOne: true);
             }
         }
     }
@@ -140,12 +140,16 @@ public sealed partial class Descriptor
         for (var i = 0; i < target.Length; i++) target[i] = lanes[4 * i + lane];
     }
 
-    /// <summary>Invariants of the densities in the first <paramref name="lanes"/> lanes of ws.Four into rows lane x Length + offset.</summary>
+    /// <summary>
+    /// Invariants of the densities in the first <paramref name="lanes"/> lanes of ws.Four into rows lane x Length + offset;
+    /// <paramref name="asOne"/>: the numbers of one density at a time, bit for bit (no fused multiply-adds).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot loops: optimised at once, not first as unoptimised code patched by on-stack replacement
-    private void EvaluateFour(EncodingWorkspace ws, int lanes, Span<double> rows, int offset)
+    private void EvaluateFour(EncodingWorkspace ws, int lanes, Span<double> rows, int offset, bool asOne)
     {
         ws.Four[Basis.Count] = Vector256<double>.One;
-        Invariants.EvaluateFour(ws.Four, ws.FourValues);
+        if (asOne) Invariants.EvaluateFourAsOne(ws.Four, ws.FourValues);
+        else Invariants.EvaluateFour(ws.Four, ws.FourValues);
         for (var lane = 0; lane < lanes; lane++)
             FromLane(ws.FourValues, lane, rows.Slice(lane * Length + offset, Invariants.Count));
     }
@@ -171,7 +175,7 @@ public sealed partial class Descriptor
                 Basis.AccumulateMoments(ws.X.AsSpan(0, count), ws.Y.AsSpan(0, count), ws.Z.AsSpan(0, count), ws.W.AsSpan(0, count), ws.Moments);
                 ToLane(ws.Moments.AsSpan(0, Basis.Count), ws.Four, lane);
             }
-            EvaluateFour(ws, lanes, rows, k * c);
+            EvaluateFour(ws, lanes, rows, k * c, asOne: false);
             if (!moments.IsEmpty) ws.Four.AsSpan(0, m + 1).CopyTo(moments.Slice(k * (m + 1), m + 1));
         }
     }

@@ -78,7 +78,7 @@ public static class ExtendedXyz
         if (parser.Frames == 0) throw new InputException($"{path}: no frames");
     }
 
-    private static StreamReader Open(string path)
+    internal static StreamReader Open(string path)
     {
         try { return new StreamReader(path, Encoding.UTF8, detectEncodingFromByteOrderMarks: true, new FileStreamOptions { BufferSize = 1 << 16 }); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { throw new InputException($"{path}: cannot open: {e.Message}"); }

@@ -25,9 +25,14 @@ internal sealed class ExtendedXyzParser
     private readonly List<Vec3> _forces = [];
     private Range[] _tokens = new Range[16];
 
-    public ExtendedXyzParser(TextReader reader, string name)
+    public ExtendedXyzParser(TextReader reader, string name) : this(new LineReader(reader), name)
     {
-        _lines = new LineReader(reader);
+    }
+
+    /// <summary>Frames from <paramref name="lines"/> (a piece of a file: its line numbers go on from the piece's first).</summary>
+    public ExtendedXyzParser(LineReader lines, string name)
+    {
+        _lines = lines;
         _name = name;
         _symbolLookup = _symbols.GetAlternateLookup<ReadOnlySpan<char>>();
     }
@@ -285,7 +290,7 @@ internal sealed class ExtendedXyzParser
     private double Real(ReadOnlySpan<char> line, int token, XyzColumn column)
     {
         var text = line[_tokens[token]];
-        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value))
+        if (!DecimalNumber.TryParse(text, out var value))
             throw Error(_lines.LineNumber, $"column {token + 1} ({column.Name}): '{Shorten(text)}' is not a number");
         return value;
     }

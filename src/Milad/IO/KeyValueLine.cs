@@ -195,8 +195,7 @@ internal static class KeyValueLine
     internal static bool TryLong(ReadOnlySpan<char> s, out long value) =>
         long.TryParse(s, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out value);
 
-    internal static bool TryDouble(ReadOnlySpan<char> s, out double value) =>
-        double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out value);
+    internal static bool TryDouble(ReadOnlySpan<char> s, out double value) => DecimalNumber.TryParse(s, out value);
 
     /// <summary>ASE's logical values: T, F, True, False (any case).</summary>
     internal static bool TryBool(ReadOnlySpan<char> s, out bool value)

@@ -5,14 +5,23 @@ namespace Milad.IO;
 /// Unlike <see cref="TextReader.ReadLine"/> it allocates nothing per line, and it reads the source
 /// in fixed chunks, so it never pulls in more of a file than the line it is asked for needs.
 /// </summary>
-internal sealed class LineReader(TextReader reader, int chunk = 1 << 16)
+/// <param name="linesBefore">Lines before the reader's first (a piece of a file: line numbers go on from there).</param>
+internal sealed class LineReader(TextReader reader, int chunk = 1 << 16, long linesBefore = 0)
 {
     private char[] _buffer = new char[chunk];
     private int _start, _end;
     private bool _eof;
 
+    /// <summary>Lines of the first <paramref name="length"/> characters of <paramref name="text"/> (all of the input: nothing is read or copied).</summary>
+    public LineReader(char[] text, int length, long linesBefore) : this(TextReader.Null, 0, linesBefore)
+    {
+        _buffer = text;
+        _end = length;
+        _eof = true;
+    }
+
     /// <summary>1-based number of the line last returned (0 before the first).</summary>
-    public long LineNumber { get; private set; }
+    public long LineNumber { get; private set; } = linesBefore;
 
     /// <summary>Characters taken from the underlying reader so far.</summary>
     public long CharactersRead { get; private set; }

@@ -38,7 +38,7 @@ public static class StructureFiles
     }
 
     /// <summary>True for extended xyz, false for mlearn JSON; a missing file or unknown extension throws.</summary>
-    private static bool IsXyz(string path)
+    internal static bool IsXyz(string path)
     {
         if (Directory.Exists(path)) throw new InputException($"{path}: is a folder, not a structure file");
         if (!File.Exists(path)) throw new InputException($"{path}: no such file");

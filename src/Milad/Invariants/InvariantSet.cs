@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using Milad.Moments;
@@ -221,14 +222,22 @@ public sealed class InvariantSet
     /// </summary>
     public static InvariantSet Scalar(int nMax) => Build("scalar", nMax, 3, pseudoscalars: false);
 
-    /// <summary>The set of the given name ("complete", "compact" or "scalar").</summary>
+    /// <summary>
+    /// The set of the given name ("complete", "compact" or "scalar"), built once per name and n_max (a set is
+    /// immutable; building the complete set at n_max 11 takes a good part of a second).
+    /// </summary>
     public static InvariantSet ByName(string name, int nMax) => name switch
     {
-        "complete" => Complete(nMax),
-        "compact" => Compact(nMax),
-        "scalar" => Scalar(nMax),
+        "complete" or "compact" or "scalar" => Built.GetOrAdd((name, nMax), key => new Lazy<InvariantSet>(() => key.Name switch
+        {
+            "complete" => Complete(key.NMax),
+            "compact" => Compact(key.NMax),
+            _ => Scalar(key.NMax),
+        }, LazyThreadSafetyMode.PublicationOnly)).Value, // an error is not kept: the next call tries again
         _ => throw new ArgumentException($"unknown invariant set '{name}' (expected complete, compact or scalar)"),
     };
+
+    private static readonly ConcurrentDictionary<(string Name, int NMax), Lazy<InvariantSet>> Built = new();
 
     private static InvariantSet Build(string name, int nMax, int factor, bool pseudoscalars)
     {
@@ -325,8 +334,35 @@ public sealed class InvariantSet
     /// invariant q of each. Every term is loaded once for four densities and the moments load as whole vectors:
     /// several times the throughput of four calls of <see cref="Evaluate"/>.
     /// </summary>
+    public void EvaluateFour(ReadOnlySpan<Vector256<double>> x, Span<Vector256<double>> values) => EvaluateFour<Fused>(x, values);
+
+    /// <summary>
+    /// <see cref="EvaluateFour"/> with each term's last multiply and its add rounded separately, as <see cref="Evaluate"/>
+    /// does: every lane gets the numbers <see cref="Evaluate"/> gives for its density, bit for bit.
+    /// </summary>
+    internal void EvaluateFourAsOne(ReadOnlySpan<Vector256<double>> x, Span<Vector256<double>> values) => EvaluateFour<Separate>(x, values);
+
+    /// <summary>How a term's product enters its running sum: one fused multiply-add, or a multiply and an add.</summary>
+    private interface IAccumulate
+    {
+        static abstract Vector256<double> Add(Vector256<double> product, Vector256<double> last, Vector256<double> sum);
+    }
+
+    private readonly struct Fused : IAccumulate
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<double> Add(Vector256<double> product, Vector256<double> last, Vector256<double> sum) =>
+            Vector256.FusedMultiplyAdd(product, last, sum);
+    }
+
+    private readonly struct Separate : IAccumulate
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<double> Add(Vector256<double> product, Vector256<double> last, Vector256<double> sum) => sum + product * last;
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot loops: optimised at once, not first as unoptimised code patched by on-stack replacement
-    public void EvaluateFour(ReadOnlySpan<Vector256<double>> x, Span<Vector256<double>> values)
+    private void EvaluateFour<TAccumulate>(ReadOnlySpan<Vector256<double>> x, Span<Vector256<double>> values) where TAccumulate : struct, IAccumulate
     {
         if (x.Length < Basis.Count + 1 || values.Length < Count) throw new ArgumentException("x needs Basis.Count + 1 vectors, values Count");
         var terms = _terms.AsSpan();
@@ -341,12 +377,12 @@ public sealed class InvariantSet
                 ref readonly var b = ref terms[t + 1];
                 ref readonly var c = ref terms[t + 2];
                 ref readonly var d = ref terms[t + 3];
-                s0 = Vector256.FusedMultiplyAdd(a.C * x[a.I] * x[a.J], x[a.K], s0);
-                s1 = Vector256.FusedMultiplyAdd(b.C * x[b.I] * x[b.J], x[b.K], s1);
-                s2 = Vector256.FusedMultiplyAdd(c.C * x[c.I] * x[c.J], x[c.K], s2);
-                s3 = Vector256.FusedMultiplyAdd(d.C * x[d.I] * x[d.J], x[d.K], s3);
+                s0 = TAccumulate.Add(a.C * x[a.I] * x[a.J], x[a.K], s0);
+                s1 = TAccumulate.Add(b.C * x[b.I] * x[b.J], x[b.K], s1);
+                s2 = TAccumulate.Add(c.C * x[c.I] * x[c.J], x[c.K], s2);
+                s3 = TAccumulate.Add(d.C * x[d.I] * x[d.J], x[d.K], s3);
             }
-            for (; t < end; t++) s0 = Vector256.FusedMultiplyAdd(terms[t].C * x[terms[t].I] * x[terms[t].J], x[terms[t].K], s0);
+            for (; t < end; t++) s0 = TAccumulate.Add(terms[t].C * x[terms[t].I] * x[terms[t].J], x[terms[t].K], s0);
             values[q] = (s0 + s1) + (s2 + s3);
         }
     }
