@@ -40,6 +40,13 @@ public sealed class Decoder
     /// <summary>Atoms closer than this (Angstrom) are one atom: the density cannot tell an O from an N and an H on top of it.</summary>
     public const double MergeDistance = 0.5;
 
+    /// <summary>
+    /// Largest magnitude of a fingerprint value (and inverse of the smallest first invariant) the decoder takes:
+    /// its sums of squares and products of invariants would overflow near 1e300, and a molecule's fingerprint
+    /// (species weights at most 1e6, so degree-3 invariants of 1,000 atoms stay below 1e30) is far inside.
+    /// </summary>
+    public const double MaxMagnitude = 1e60;
+
     private readonly Descriptor _descriptor;
     private readonly FrequencyMarching[] _marchers;
     private readonly (double Weight, int Z)[] _species;
@@ -87,8 +94,12 @@ public sealed class Decoder
         var ticks = (long)((budget ?? TimeSpan.FromSeconds(10)).TotalSeconds * Stopwatch.Frequency);
         var deadline = start + ticks;
         foreach (var v in fingerprint)
+        {
             if (!double.IsFinite(v))
                 return new DecodeResult(null, false, "the fingerprint holds a value that is not a finite number", double.PositiveInfinity, clock.Elapsed.TotalSeconds);
+            if (Math.Abs(v) > MaxMagnitude)
+                return new DecodeResult(null, false, $"not decodable: a value of {v:G3} is larger than any molecule's fingerprint (at most {MaxMagnitude:G0} in magnitude)", double.PositiveInfinity, clock.Elapsed.TotalSeconds);
+        }
         // Positions from the first weighting; a second one (if any) tells the species.
         var count = _descriptor.Invariants.Count;
         var f = fingerprint[..count].ToArray();
@@ -96,6 +107,8 @@ public sealed class Decoder
         // Omega_000 is the total weight times Z_000 > 0: a density of atoms has it positive.
         if (!(f[0] > 0))
             return new DecodeResult(null, false, "not decodable: the total weight (first invariant) is not positive", double.PositiveInfinity, clock.Elapsed.TotalSeconds);
+        if (f[0] < 1 / MaxMagnitude)
+            return new DecodeResult(null, false, $"not decodable: the total weight (first invariant) {f[0]:G3} is smaller than any molecule's (at least {1 / MaxMagnitude:G0})", double.PositiveInfinity, clock.Elapsed.TotalSeconds);
 
         var rng = new Random(seed);
         var set = _descriptor.Invariants;
