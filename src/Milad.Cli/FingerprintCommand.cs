@@ -77,6 +77,7 @@ public static class FingerprintCommand
         foreach (var input in inputs)
             if (!File.Exists(input)) throw new InputException($"{input}: no such file");
         FingerprintSink.CheckFormat(output, options);
+        OutputPaths.Check(inputs, new OutputPaths.Output(output, "--output"));
         string ModeOf(bool periodic) => options.Mode ?? (periodic ? "environments" : "molecule");
 
         // A shard needs the total to find its block (and shard 1 the total row count for the NPY header):

@@ -54,6 +54,7 @@ public static class RoundtripCommand
             throw new InputException($"{reportPath}: the report is JSON; give it a .json name");
         if (plotPath != null && Path.GetExtension(plotPath).ToLowerInvariant() != ".png")
             throw new InputException($"{plotPath}: the plot is a PNG image; give it a .png name");
+        OutputPaths.Check(inputs, new OutputPaths.Output(reportPath, "--report"), new OutputPaths.Output(plotPath, "--plot"));
         foreach (var input in inputs)
             _ = StructureFiles.Read(input); // a missing file or unknown type fails before any work
 
