@@ -102,7 +102,7 @@ public static class MlearnJson
             if (!first.TryGetProperty("element", out var element) || element.ValueKind != JsonValueKind.String)
                 throw Error($"site {k} has no species[0].element");
             if (!Elements.TryGetAtomicNumber(element.GetString()!, out numbers[k]))
-                throw Error($"site {k}: unknown element '{JsonFields.Show(element)}'");
+                throw Error($"site {k}: unknown element '{element.GetString()}'");
             if (site.TryGetProperty("xyz", out var xyz)) positions[k] = Vector(xyz, $"sites[{k}].xyz", Error);
             else if (site.TryGetProperty("abc", out var abc)) positions[k] = cell.ToCartesian(Vector(abc, $"sites[{k}].abc", Error));
             else throw Error($"site {k} has neither xyz nor abc");

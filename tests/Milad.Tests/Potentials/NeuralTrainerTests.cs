@@ -103,4 +103,20 @@ public class NeuralTrainerConsistencyTests(ITestOutputHelper output)
         Assert.True(largest > 1e-3);
         Assert.True(worst < 1e-5 * largest, $"{worst} vs {largest}");
     }
+
+    /// <summary>
+    /// A step size that makes the loss overflow is an input error naming --learning-rate, not a model whose report
+    /// holds Infinity (the command line refuses rates above 1; the trainer guards any rate that still diverges).
+    /// </summary>
+    [Fact]
+    public void ADivergingNetworkIsAnInputErrorNamingTheLearningRate()
+    {
+        var data = PotentialTestData.Mo(4);
+        var options = Options();
+        var fit = PotentialTrainer.FitPolynomial(data, options, null);
+        var trainer = new NeuralTrainer(options with { LearningRate = 1e308 }, fit.Polynomial, fit.NeuralMaps, data, fit.Samples!, null);
+        var e = Assert.Throws<InputException>(() => trainer.Run());
+        Assert.Contains("diverged at epoch 1", e.Message);
+        Assert.Contains("--learning-rate", e.Message);
+    }
 }
