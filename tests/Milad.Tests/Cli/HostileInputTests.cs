@@ -58,6 +58,56 @@ public class HostileInputTests
         Assert.True(seconds < 60, $"{seconds:F1} s");
     }
 
+    /// <summary>A fingerprint of the right length is answered, whatever its numbers: values near 1e300 are not decoded, with a reason.</summary>
+    [Fact]
+    public void FingerprintValuesNearTheLargestDoubleAreNotDecodedWithAReason()
+    {
+        var dir = CliRunner.TempDirectory();
+        var node = HostileFiles.Json("fp.json");
+        var values = node["frames"]![0]!["fingerprint"]!.AsArray();
+        for (var i = 0; i < values.Count; i++) values[i] = (i % 2 == 0 ? 1 : -1) * 1e300;
+        var input = Write(dir, "huge.json", node.ToJsonString());
+        var (exit, _, err) = CliRunner.Run("decode", input, "--output", P(dir, "out.xyz"), "--budget", "1");
+        Assert.True(exit == 0, err);
+        var frame = global::Milad.IO.StructureFiles.Read(P(dir, "out.xyz")).Single();
+        Assert.Equal(false, frame.Info["decoded"]);
+        Assert.Contains("not decodable", (string)frame.Info["reason"]);
+    }
+
+    /// <summary>--test is optional: the report then has train errors and no test section.</summary>
+    [Fact]
+    public void TrainWithoutATestSetReportsNoTestSection()
+    {
+        var dir = CliRunner.TempDirectory();
+        var report = P(dir, "report.json");
+        var (exit, stdout, err) = CliRunner.Run("train", "--train", P(HostileFiles.Directory, "mo.xyz"), "--model", P(dir, "m.json"), "--report", report,
+            "--nmax", "4", "--cutoff", "4.5", "--folds", "2");
+        Assert.True(exit == 0, err);
+        Assert.DoesNotContain("test:", stdout);
+        var root = JsonNode.Parse(File.ReadAllText(report))!.AsObject();
+        Assert.True(root["train"]!["energy_rmse_mev_per_atom"]!.GetValue<double>() > 0);
+        Assert.False(root.ContainsKey("test"));
+    }
+
+    /// <summary>--help calls the program milad (whatever runs it) and shows examples for every command.</summary>
+    [Theory]
+    [InlineData(new string[0], "milad [command]")]
+    [InlineData(new[] { "fingerprint" }, "milad fingerprint <INPUT>")]
+    [InlineData(new[] { "decode" }, "milad decode <FINGERPRINTS>")]
+    [InlineData(new[] { "roundtrip" }, "milad roundtrip <INPUT>")]
+    [InlineData(new[] { "train" }, "milad train [options]")]
+    [InlineData(new[] { "predict" }, "milad predict <INPUT>")]
+    [InlineData(new[] { "bench" }, "milad bench [options]")]
+    public void HelpNamesMiladAndShowsExamples(string[] command, string usage)
+    {
+        var (exit, stdout, _) = CliRunner.Run([.. command, "--help"]);
+        Assert.Equal(0, exit);
+        Assert.Contains(usage, stdout);
+        Assert.DoesNotContain(System.CommandLine.RootCommand.ExecutableName, stdout);
+        var examples = stdout[stdout.IndexOf("Examples:", StringComparison.Ordinal)..];
+        Assert.Contains($"  milad {(command.Length == 0 ? "" : command[0] + " ")}", examples);
+    }
+
     /// <summary>Name and content hash of every file of the folder (and its subfolders).</summary>
     private static string Snapshot(string dir) => string.Join("\n",
         System.IO.Directory.EnumerateFiles(dir, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal)
