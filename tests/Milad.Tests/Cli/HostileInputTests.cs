@@ -191,6 +191,7 @@ public class HostileInputTests
         yield return Train("cli-train-hidden-huge", "--hidden", "--kind", "neural", "--hidden", "100000,100000");
         yield return Train("cli-train-quadratic-huge", "--quadratic-components", "--kind", "quadratic", "--quadratic-components", "100000");
         yield return Train("cli-train-folds-one", "--folds", "--folds", "1");
+        yield return Train("cli-train-folds-fifty", "--folds", "--folds", "50");
         yield return Train("cli-train-energy-weights-negative", "--energy-weights", "--energy-weights", "-1");
         yield return Train("cli-train-magnetic-power-huge", "--magnetic-powers", "--magnetic-powers", "99");
         yield return Train("cli-train-pair-functions-huge", "--pair-functions", "--pair-cutoff", "5", "--pair-functions", "100000");
