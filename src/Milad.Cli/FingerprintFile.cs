@@ -79,7 +79,15 @@ internal sealed class FingerprintFile
             {
                 throw new InputException($"{path}: {e.Message}");
             }
-            var expected = length(settings);
+            int expected;
+            try
+            {
+                expected = length(settings);
+            }
+            catch (InputException e)
+            {
+                throw new InputException($"{path}: {e.Message}");
+            }
             if (written is { } n && n != expected)
                 throw new InputException($"{path}: descriptor: \"length\" is {n}, but n_max {settings.NMax} with {settings.InvariantSet} invariants gives {expected} (a file from another version of milad?)");
 

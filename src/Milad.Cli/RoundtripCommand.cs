@@ -49,6 +49,7 @@ public static class RoundtripCommand
         DecodingOptions options, TextWriter stdout, TextWriter stderr, Shard? shard = null)
     {
         var part = shard ?? Shard.All;
+        Decoder.Check(settings);
         if (limit is < 1) throw new InputException($"--limit must be at least 1, got {limit}");
         if (Path.GetExtension(reportPath).ToLowerInvariant() != ".json")
             throw new InputException($"{reportPath}: the report is JSON; give it a .json name");

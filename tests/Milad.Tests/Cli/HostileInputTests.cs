@@ -340,6 +340,7 @@ public class HostileInputTests
         yield return Fp("fp-nmax-string", n => D(n)["n_max"] = "7", "descriptor.n_max");
         yield return Fp("fp-nmax-fraction", n => D(n)["n_max"] = 7.5, "descriptor.n_max");
         yield return Fp("fp-nmax-40", n => D(n)["n_max"] = 40, "n_max must be <= 20");
+        yield return Fp("fp-nmax-above-decoder-limit", n => D(n)["n_max"] = 18, "the decoder takes n_max up to 16");
         yield return Fp("fp-nmax-negative", n => D(n)["n_max"] = -1, "n_max");
         yield return Fp("fp-invariants-number", n => D(n)["invariants"] = 5, "descriptor.invariants");
         yield return Fp("fp-invariants-unknown", n => D(n)["invariants"] = "all", "all");
@@ -454,6 +455,7 @@ public class HostileInputTests
             return ["predict", "--model", Write(d, "big.json", node.ToJsonString()), P(d, "motest.xyz"), "--output", P(d, "out.xyz")];
         }, "motest.xyz: frame 0");
         yield return new("bomb-roundtrip-nmax-40", d => ["roundtrip", P(d, "water.xyz"), "--report", P(d, "r.json"), "--nmax", "40"], "n_max");
+        yield return new("bomb-roundtrip-nmax-18", d => ["roundtrip", P(d, "water.xyz"), "--report", P(d, "r.json"), "--nmax", "18"], "the decoder takes n_max up to 16");
         yield return new("bomb-train-nmax-40", d => ["train", "--train", P(d, "mo.xyz"), "--model", P(d, "m.json"), "--nmax", "40"], "n_max");
         yield return new("bomb-train-cutoff-huge", d => ["train", "--train", P(d, "mo.xyz"), "--model", P(d, "m.json"), "--nmax", "4", "--cutoff", "900"], "mo.xyz");
     }
