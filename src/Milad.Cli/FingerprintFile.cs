@@ -40,8 +40,9 @@ internal sealed class FingerprintFile
         JsonDocument document;
         try
         {
-            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
-            document = JsonDocument.Parse(stream, new JsonDocumentOptions { MaxDepth = 16 });
+            var bytes = File.ReadAllBytes(path);
+            JsonFields.CheckUtf8(bytes, path);
+            document = JsonDocument.Parse(bytes, new JsonDocumentOptions { MaxDepth = 16 });
         }
         catch (JsonException e)
         {

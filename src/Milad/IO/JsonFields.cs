@@ -81,6 +81,20 @@ public static class JsonFields
         return result;
     }
 
+    /// <summary>
+    /// Refuses bytes that are not UTF-8 ("FILE:LINE: not UTF-8 text (byte 0xBB)"): System.Text.Json checks the
+    /// structure of a document but decodes its strings only when they are read, and would then throw an exception
+    /// that is not an input error. <paramref name="firstLine"/> is the file's line of the first byte.
+    /// </summary>
+    public static void CheckUtf8(ReadOnlySpan<byte> bytes, string file, long firstLine = 1)
+    {
+        if (System.Text.Unicode.Utf8.IsValid(bytes)) return;
+        var at = 0;
+        while (at < bytes.Length && System.Text.Rune.DecodeFromUtf8(bytes[at..], out _, out var used) == System.Buffers.OperationStatus.Done) at += used;
+        var line = firstLine + bytes[..at].Count((byte)'\n');
+        throw InputException.AtLine(file, line, $"not UTF-8 text (byte 0x{bytes[Math.Min(at, bytes.Length - 1)]:X2})");
+    }
+
     /// <summary>"FIELD must be WHAT, got a string ("x")".</summary>
     public static InputException Wrong(string label, string what, JsonElement e) =>
         new($"\"{label}\" must be {what}, got {KindOf(e)} ({Show(e)})");

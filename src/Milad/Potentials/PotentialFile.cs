@@ -69,7 +69,9 @@ public static class PotentialFile
         JsonDocument doc;
         try
         {
-            doc = JsonDocument.Parse(File.ReadAllBytes(path));
+            var bytes = File.ReadAllBytes(path);
+            JsonFields.CheckUtf8(bytes, path);
+            doc = JsonDocument.Parse(bytes);
         }
         catch (JsonException e)
         {

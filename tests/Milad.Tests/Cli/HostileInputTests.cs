@@ -285,6 +285,13 @@ public class HostileInputTests
         yield return Raw("mlearn-trailing-garbage", HostileFiles.Text("mo.json") + " xyz", "");
         yield return Raw("mlearn-deep-nesting", new string('[', 5000) + new string(']', 5000), "");
         yield return Raw("mlearn-item-number", "[5]", ": frame 0");
+        yield return new("mlearn-string-not-utf8", d =>
+        {
+            var bytes = Encoding.UTF8.GetBytes(HostileFiles.Text("mo.json").Replace("\"tag\": \"", "\"tag\": \"\u00ff"));
+            bytes[Array.IndexOf(bytes, (byte)0xC3)] = 0xBB;
+            File.WriteAllBytes(P(d, "bad.json"), bytes);
+            return ["fingerprint", P(d, "bad.json"), "--output", P(d, "out.json"), "--nmax", "4"];
+        }, "bad.json:1: not UTF-8 text");
         yield return Item("mlearn-no-structure", i => i.AsObject().Remove("structure"), "structure");
         yield return Item("mlearn-lattice-number", i => Structure(i)["lattice"] = 5, "structure.lattice");
         yield return Item("mlearn-matrix-string", i => Structure(i)["lattice"]!["matrix"] = "x", "lattice.matrix");
@@ -366,6 +373,15 @@ public class HostileInputTests
         yield return Fp("fp-index-string", n => F(n)["index"] = "x", "frame 0: \"index\"");
         yield return Fp("fp-natoms-string", n => F(n)["natoms"] = "x", "frame 0: \"natoms\"");
         yield return Fp("fp-formula-number", n => F(n)["formula"] = 5, "frame 0: \"formula\"");
+        yield return new("fp-string-not-utf8", d =>
+        {
+            var text = HostileFiles.Json("fp.json");
+            text["frames"]![0]!["formula"] = "H2O";
+            var bytes = Encoding.UTF8.GetBytes(text.ToJsonString().Replace("H2O", "H2\u00ff"));
+            bytes[Array.IndexOf(bytes, (byte)0xC3)] = 0xBB; // an invalid UTF-8 byte in a string System.Text.Json reads lazily
+            File.WriteAllBytes(P(d, "bad.json"), bytes);
+            return ["decode", P(d, "bad.json"), "--output", P(d, "out.xyz")];
+        }, "bad.json:1: not UTF-8 text");
         yield return Fp("fp-environments", n => F(n)["environments"] = new JsonArray(), "frame 0: environments");
     }
 

@@ -11,14 +11,15 @@ namespace Milad.Tests.Cli;
 
 /// <summary>
 /// Mutation test of every parser, in process: real files (small slices of ../shared/data, and files milad itself
-/// writes) with seeded random byte flips, truncations, deletions and insertions of hostile tokens. Whatever
+/// writes) with seeded random byte flips, truncations, deletions, insertions of hostile tokens and values replaced by
+/// values of another JSON type. Whatever
 /// comes of a mutated file, reading it (and using what was read: encoding the frames, decoding a fingerprint,
 /// predicting with a model) either works or throws <see cref="InputException"/>; never another exception, and
 /// never a hang (each case runs under a time limit).
 /// </summary>
-public class ParserMutationTests
+public partial class ParserMutationTests
 {
-    private const int Mutants = 250;
+    private const int Mutants = 400;
     private static readonly TimeSpan Limit = TimeSpan.FromSeconds(30);
 
     // Settings small enough that encoding a mutated frame costs milliseconds.
@@ -147,6 +148,57 @@ public class ParserMutationTests
         ["1e400", "-1e400", "1e300", "-1", "0", "-0", "NaN", "Infinity", "nan", "inf", "99999999999", "2147483648", "\"x\"", "null", "true",
          "[", "]", "{", "}", ",", "\n", "\"", "Lattice=\"0.01 0 0 0 0.01 0 0 0 0.01\" ", "pbc=\"T T T\" ", "Properties=species:S:1 ", "1e12", "\uFEFF"];
 
+    private static readonly string[] Values =
+        ["\"x\"", "\"7\"", "5", "-1", "0", "0.5", "1e400", "-1e400", "1e300", "2147483648", "null", "true", "{}", "[]", "[5]", "{\"a\": 1}", "[[1, 2, 3]]"];
+
+    /// <summary>A JSON number or string (or an xyz number).</summary>
+    [System.Text.RegularExpressions.GeneratedRegex("-?[0-9][0-9.eE+-]*|\"[^\"\\n]*\"")]
+    private static partial System.Text.RegularExpressions.Regex ValueToken();
+
+    /// <summary>The document with one value (an object's field half the time) replaced by one of <see cref="Values"/>; null if it is not JSON.</summary>
+    private static (byte[] Bytes, string What)? ReplaceJsonValue(byte[] bytes, Random random)
+    {
+        System.Text.Json.Nodes.JsonNode? root;
+        if (!System.Text.Unicode.Utf8.IsValid(bytes)) return null; // JsonNode would throw on its strings
+        try { root = System.Text.Json.Nodes.JsonNode.Parse(bytes); }
+        catch (System.Text.Json.JsonException) { return null; }
+        if (root == null) return null;
+        var fields = new List<(System.Text.Json.Nodes.JsonNode Parent, string? Key, int Index)>();
+        var all = new List<(System.Text.Json.Nodes.JsonNode Parent, string? Key, int Index)>();
+        void Walk(System.Text.Json.Nodes.JsonNode node)
+        {
+            if (node is System.Text.Json.Nodes.JsonObject o)
+                foreach (var (key, child) in o.ToArray())
+                {
+                    fields.Add((o, key, -1));
+                    all.Add((o, key, -1));
+                    if (child != null) Walk(child);
+                }
+            else if (node is System.Text.Json.Nodes.JsonArray a)
+                for (var i = 0; i < a.Count; i++)
+                {
+                    all.Add((a, null, i));
+                    if (a[i] != null) Walk(a[i]!);
+                }
+        }
+        Walk(root);
+        if (all.Count == 0) return null;
+        var (parent, name, index) = fields.Count > 0 && random.Next(2) == 0 ? fields[random.Next(fields.Count)] : all[random.Next(all.Count)];
+        var value = Values[random.Next(Values.Length)];
+        var node = System.Text.Json.Nodes.JsonNode.Parse(value == "1e400" || value == "-1e400" ? "0" : value);
+        if (name != null) parent[name] = node;
+        else parent[index] = node;
+        var json = root.ToJsonString();
+        // JsonNode cannot hold 1e400: it is spliced in as text.
+        if (value is "1e400" or "-1e400")
+        {
+            var marker = name != null ? $"\"{name}\":0" : null;
+            if (marker != null && json.Contains(marker, StringComparison.Ordinal))
+                json = json.Replace(marker, $"\"{name}\":{value}");
+        }
+        return (Encoding.UTF8.GetBytes(json), $"set {(name != null ? $"\"{name}\"" : $"[{index}]")} to {value}");
+    }
+
     /// <summary>One to four seeded mutations of <paramref name="source"/>, and what they were (to reproduce a failure).</summary>
     private static (byte[] Bytes, string What) Mutate(byte[] source, Random random)
     {
@@ -155,8 +207,25 @@ public class ParserMutationTests
         for (var m = random.Next(1, 5); m > 0 && bytes.Count > 0; m--)
         {
             var at = random.Next(bytes.Count);
-            switch (random.Next(5))
+            switch (random.Next(8))
             {
+                case 5 or 6 or 7:
+                    // A value of another JSON type (or out of range) where a value was: a field of a JSON object half the
+                    // time (few, and each read by a different line of code), else any value; in text, any number or string.
+                    if (ReplaceJsonValue(bytes.ToArray(), random) is { } replaced)
+                    {
+                        bytes = [.. replaced.Bytes];
+                        what.Add(replaced.What);
+                        break;
+                    }
+                    var text = Encoding.Latin1.GetString(bytes.ToArray());
+                    var value = ValueToken().Match(text, at);
+                    if (!value.Success) goto case 0;
+                    var replacement = Values[random.Next(Values.Length)];
+                    bytes.RemoveRange(value.Index, value.Length);
+                    bytes.InsertRange(value.Index, Encoding.UTF8.GetBytes(replacement));
+                    what.Add($"replace {value.Index} '{value.Value}' by '{replacement}'");
+                    break;
                 case 0:
                     bytes[at] = random.Next(4) == 0 ? (byte)random.Next(256) : Palette[random.Next(Palette.Length)];
                     what.Add($"flip {at}");
