@@ -31,7 +31,9 @@ public static class BenchCommand
 
     internal static int Run(string? jsonPath, int threads, bool quick, string? dataOption, string? only, TextWriter stdout)
     {
-        if (threads < 1) throw new InputException($"--threads must be >= 1, got {threads}");
+        if (threads is < 1 or > Potentials.TrainingOptions.MaxThreads)
+            throw new InputException($"--threads must be from 1 to {Potentials.TrainingOptions.MaxThreads}, got {threads}");
+        OutputPaths.Check([], new OutputPaths.Output(jsonPath, "--json", ".json"));
         var names = Select(only);
         var data = FindData(dataOption);
         foreach (var (name, files) in BenchSuite.All.Where(a => names.Contains(a.Name)))

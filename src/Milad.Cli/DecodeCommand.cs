@@ -32,6 +32,7 @@ public static class DecodeCommand
         var extension = Path.GetExtension(output).ToLowerInvariant();
         if (extension is not (".xyz" or ".extxyz"))
             throw new InputException($"{output}: decoded molecules are written as extended xyz (.xyz or .extxyz), not '{extension}'");
+        OutputPaths.Check([input], new OutputPaths.Output(output, "--output"));
         Decoder? decoder = null;
         var file = FingerprintFile.Read(input, s => (decoder = new Decoder(s)).Length);
         // Opened before the long part, so a missing output folder fails at once; deleted unless committed.

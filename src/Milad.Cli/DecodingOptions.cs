@@ -23,7 +23,8 @@ internal sealed record DecodingOptions(double BudgetSeconds, int Threads, int Se
         if (!(BudgetSeconds > 0) || !double.IsFinite(BudgetSeconds) || BudgetSeconds > 1e6)
             throw new InputException(string.Create(CultureInfo.InvariantCulture, $"--budget must be a positive number of seconds, got {BudgetSeconds}"));
         if (Work < 1) throw new InputException($"--work must be at least 1, got {Work}");
-        if (Threads < 1) throw new InputException($"--threads must be at least 1, got {Threads}");
+        if (Threads is < 1 or > Potentials.TrainingOptions.MaxThreads)
+            throw new InputException($"--threads must be from 1 to {Potentials.TrainingOptions.MaxThreads}, got {Threads}");
     }
 
     /// <summary>The four options, added to <paramref name="command"/>; <see cref="Read"/> gets their values.</summary>

@@ -41,7 +41,8 @@ public static class FingerprintCommand
                 p.GetValue(mode), p.GetValue(derivatives), p.GetValue(centre), ParseWeights(p.GetValue(secondWeights), "--second-weights"));
             var shardValue = Shard.Parse(p.GetValue(shard));
             var threadCount = p.GetValue(threads);
-            if (threadCount < 1) throw new InputException($"--threads must be at least 1, got {threadCount}");
+            if (threadCount is < 1 or > Potentials.TrainingOptions.MaxThreads)
+                throw new InputException($"--threads must be from 1 to {Potentials.TrainingOptions.MaxThreads}, got {threadCount}");
             return Run(p.GetValue(inputs)!, p.GetValue(output)!, options, stdout, threadCount, shardValue);
         });
         return command;
@@ -80,6 +81,7 @@ public static class FingerprintCommand
         foreach (var input in inputs)
             if (!File.Exists(input)) throw new InputException($"{input}: no such file");
         FingerprintSink.CheckFormat(output, options);
+        OutputPaths.Check(inputs, new OutputPaths.Output(output, "--output"));
         string ModeOf(bool periodic) => options.Mode ?? (periodic ? "environments" : "molecule");
 
         // A shard needs the total to find its block (and shard 1 the total row count for the NPY header):

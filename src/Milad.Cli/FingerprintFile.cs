@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Milad.Fingerprints;
+using Milad.IO;
 
 namespace Milad.Cli;
 
@@ -39,8 +40,9 @@ internal sealed class FingerprintFile
         JsonDocument document;
         try
         {
-            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
-            document = JsonDocument.Parse(stream, new JsonDocumentOptions { MaxDepth = 16 });
+            var bytes = File.ReadAllBytes(path);
+            JsonFields.CheckUtf8(bytes, path);
+            document = JsonDocument.Parse(bytes, new JsonDocumentOptions { MaxDepth = 16 });
         }
         catch (JsonException e)
         {
@@ -66,10 +68,29 @@ internal sealed class FingerprintFile
             {
                 throw new InputException($"{path}: {e.Message}");
             }
-            var expected = length(settings);
-            if (descriptor.TryGetProperty("length", out var written) && (!written.TryGetInt32(out var n) || n != expected))
-                throw new InputException($"{path}: descriptor: \"length\" is {written.GetRawText()}, but n_max {settings.NMax} with {settings.InvariantSet} invariants gives {expected} (a file from another version of milad?)");
-            var preset = descriptor.TryGetProperty("preset", out var p) && p.ValueKind == JsonValueKind.String ? p.GetString() : null;
+            int? written = null;
+            string? preset = null;
+            try
+            {
+                // Types first: a malformed "length" fails before the settings cost any work.
+                if (descriptor.TryGetProperty("length", out var l)) written = JsonFields.Int(l, "descriptor.length", 0);
+                if (descriptor.TryGetProperty("preset", out var p)) preset = JsonFields.String(p, "descriptor.preset");
+            }
+            catch (InputException e)
+            {
+                throw new InputException($"{path}: {e.Message}");
+            }
+            int expected;
+            try
+            {
+                expected = length(settings);
+            }
+            catch (InputException e)
+            {
+                throw new InputException($"{path}: {e.Message}");
+            }
+            if (written is { } n && n != expected)
+                throw new InputException($"{path}: descriptor: \"length\" is {n}, but n_max {settings.NMax} with {settings.InvariantSet} invariants gives {expected} (a file from another version of milad?)");
 
             var list = new List<Frame>(frames.GetArrayLength());
             var k = 0;
@@ -107,10 +128,18 @@ internal sealed class FingerprintFile
             q++;
         }
         long index = k;
-        if (frame.TryGetProperty("index", out var i) && !i.TryGetInt64(out index))
-            throw Error($"\"index\" is not an integer ({Short(i.GetRawText())})");
-        int? natoms = frame.TryGetProperty("natoms", out var a) && a.TryGetInt32(out var count) ? count : null;
-        var formula = frame.TryGetProperty("formula", out var f) && f.ValueKind == JsonValueKind.String ? f.GetString() : null;
+        int? natoms = null;
+        string? formula = null;
+        try
+        {
+            if (frame.TryGetProperty("index", out var i)) index = JsonFields.Long(i, "index");
+            if (frame.TryGetProperty("natoms", out var a)) natoms = JsonFields.Int(a, "natoms", 0);
+            if (frame.TryGetProperty("formula", out var f)) formula = JsonFields.String(f, "formula");
+        }
+        catch (InputException e)
+        {
+            throw Error(e.Message);
+        }
         return new Frame(index, natoms, formula, fingerprint);
     }
 

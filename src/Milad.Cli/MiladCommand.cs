@@ -31,13 +31,21 @@ public static class MiladCommand
             stderr.WriteLine($"milad: error: {e.Message}");
             return UserError;
         }
-        if (parsed.Errors.Count > 0)
+        if (ParseErrors.FirstError(root, args, parsed) is { } error)
         {
-            stderr.WriteLine($"milad: error: {OneLine(parsed.Errors[0].Message)} (see milad --help)");
+            stderr.WriteLine($"milad: error: {error}");
             return UserError;
         }
         try
         {
+            if (parsed.Action is System.CommandLine.Help.HelpAction)
+            {
+                // Help goes through a buffer: the program is named milad and every command gets its examples.
+                var help = new StringWriter();
+                var code = parsed.Invoke(new InvocationConfiguration { Output = help, Error = stderr, EnableDefaultExceptionHandler = false });
+                HelpWithExamples.Write(stdout, help.ToString(), parsed.CommandResult.Command, root.Name);
+                return code;
+            }
             return parsed.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false });
         }
         catch (InputException e)
@@ -56,8 +64,4 @@ public static class MiladCommand
             return InternalError;
         }
     }
-
-    /// <summary>Parser messages may list choices on several lines; an error is one line.</summary>
-    private static string OneLine(string message) =>
-        string.Join(' ', message.Split(['\r', '\n', '\t'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
 }

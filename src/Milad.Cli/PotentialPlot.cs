@@ -11,12 +11,13 @@ namespace Milad.Cli;
 /// </summary>
 internal static class PotentialPlot
 {
-    public static void Write(string path, IReadOnlyList<Structure> frames, IReadOnlyList<Prediction> predictions, TrainingResult result, string kind)
+    /// <summary>The figure; <paramref name="set"/> ("test", or "train" without a test set) names the frames in the titles.</summary>
+    public static void Write(string path, IReadOnlyList<Structure> frames, IReadOnlyList<Prediction> predictions, TrainingResult result, string kind, string set = "test")
     {
         var energy = new Plot();
         var de = frames.Select(s => s.Energy!.Value / s.Count).ToArray();
         var pe = frames.Select((s, i) => predictions[i].Energy / s.Count).ToArray();
-        Parity(energy, de, pe, $"{kind}: energy (test)", "DFT energy (eV/atom)", "predicted (eV/atom)");
+        Parity(energy, de, pe, $"{kind}: energy ({set})", "DFT energy (eV/atom)", "predicted (eV/atom)");
 
         var forces = new Plot();
         var df = new List<double>();
@@ -24,7 +25,7 @@ internal static class PotentialPlot
         for (var f = 0; f < frames.Count; f++)
             for (var i = 0; i < frames[f].Count; i++)
                 for (var a = 0; a < 3; a++) { df.Add(frames[f].Forces![i][a]); pf.Add(predictions[f].Forces[i][a]); }
-        Parity(forces, df.ToArray(), pf.ToArray(), $"{kind}: force components (test)", "DFT force (eV/A)", "predicted (eV/A)");
+        Parity(forces, df.ToArray(), pf.ToArray(), $"{kind}: force components ({set})", "DFT force (eV/A)", "predicted (eV/A)");
 
         var curves = new Plot();
         if (result.Curve.Count > 0)

@@ -27,6 +27,8 @@ public static class PredictCommand
     internal static int Run(string modelPath, string input, string output, TextWriter stdout, Shard? shard = null)
     {
         var part = shard ?? Shard.All;
+        OutputPaths.Check([modelPath, input], new OutputPaths.Output(output, "--output", ".xyz", ".extxyz"));
+        _ = StructureFiles.Read(input); // a missing input or unknown type fails before the model is read
         var potential = PotentialFile.Read(modelPath);
         string[] inputs = [input];
         // A shard finds its block of frames with a cheap first pass (parse only); an unsharded run streams once.
@@ -50,6 +52,9 @@ public static class PredictCommand
                 try
                 {
                     var p = potential.Predict(s);
+                    // A damaged model (huge but finite coefficients) must not write NaN as a prediction.
+                    if (!double.IsFinite(p.Energy) || !Array.TrueForAll(p.Forces, f => f.IsFinite) || (p.Stress != null && !Array.TrueForAll(p.Stress, double.IsFinite)))
+                        throw new InputException($"the model predicts a value that is not a finite number (is {modelPath} damaged?)");
                     s.Energy = p.Energy;
                     s.Forces = p.Forces;
                     if (p.Stress != null) s.Info["stress"] = p.Stress;

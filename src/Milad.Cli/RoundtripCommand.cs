@@ -51,11 +51,13 @@ public static class RoundtripCommand
         DecodingOptions options, TextWriter stdout, TextWriter stderr, Shard? shard = null, Perturbation? perturbation = null)
     {
         var part = shard ?? Shard.All;
+        Decoder.Check(settings);
         if (limit is < 1) throw new InputException($"--limit must be at least 1, got {limit}");
         if (Path.GetExtension(reportPath).ToLowerInvariant() != ".json")
             throw new InputException($"{reportPath}: the report is JSON; give it a .json name");
         if (plotPath != null && Path.GetExtension(plotPath).ToLowerInvariant() != ".png")
             throw new InputException($"{plotPath}: the plot is a PNG image; give it a .png name");
+        OutputPaths.Check(inputs, new OutputPaths.Output(reportPath, "--report"), new OutputPaths.Output(plotPath, "--plot"));
         foreach (var input in inputs)
             _ = StructureFiles.Read(input); // a missing file or unknown type fails before any work
 

@@ -16,7 +16,7 @@ public static class TrainCommand
     public static Command Create(TextWriter stdout)
     {
         var train = new Option<string>("--train") { Required = true, Description = "Training frames with energies and forces (extended xyz or mlearn JSON)." };
-        var test = new Option<string>("--test") { Required = true, Description = "Test frames with energies and forces: reported, never used for fitting or model choice." };
+        var test = new Option<string?>("--test") { Description = "Test frames with energies and forces: reported, never used for fitting or model choice (optional; without it the report has no test section)." };
         var model = new Option<string>("--model") { Required = true, Description = "Model file to write (JSON)." };
         var report = new Option<string?>("--report") { Description = "Report file (JSON): train and test errors, training seconds, choices made." };
         var plot = new Option<string?>("--plot") { Description = "PNG with parity plots (energies, forces; test set) and the loss curves." };
@@ -88,7 +88,7 @@ public static class TrainCommand
             if (p.GetValue(folds) is { } f) o = o with { Folds = f };
             if (p.GetValue(seed) is { } s) o = o with { Seed = s };
             if (p.GetValue(threads) is { } th) o = o with { Threads = th };
-            return Run(p.GetValue(train)!, p.GetValue(test)!, p.GetValue(model)!, p.GetValue(report), p.GetValue(plot), o, stdout);
+            return Run(p.GetValue(train)!, p.GetValue(test), p.GetValue(model)!, p.GetValue(report), p.GetValue(plot), o, stdout);
         });
         return command;
     }
@@ -113,17 +113,16 @@ public static class TrainCommand
         return result.Length > 0 ? result : throw new InputException("--hidden: no layer widths");
     }
 
-    internal static int Run(string trainPath, string testPath, string modelPath, string? reportPath, string? plotPath, TrainingOptions options, TextWriter stdout)
+    internal static int Run(string trainPath, string? testPath, string modelPath, string? reportPath, string? plotPath, TrainingOptions options, TextWriter stdout)
     {
         // Everything that can be checked before hours of work is checked first.
         options.Validate();
-        foreach (var output in new[] { modelPath, reportPath, plotPath })
-            if (output != null && !Directory.Exists(Path.GetDirectoryName(Path.GetFullPath(output))))
-                throw new InputException($"{output}: the output directory does not exist");
-        if (plotPath != null && !plotPath.EndsWith(".png", StringComparison.OrdinalIgnoreCase))
-            throw new InputException($"{plotPath}: the plot is written as PNG (use a .png name)");
+        OutputPaths.Check([trainPath, testPath],
+            new OutputPaths.Output(modelPath, "--model", ".json"), new OutputPaths.Output(reportPath, "--report", ".json"), new OutputPaths.Output(plotPath, "--plot", ".png"));
         var trainSet = TrainingSet.Read(trainPath);
-        var testSet = TrainingSet.Read(testPath);
+        var testSet = testPath == null ? null : TrainingSet.Read(testPath);
+        if (testSet != null && testSet.Species.Except(trainSet.Species).ToArray() is { Length: > 0 } unknown)
+            throw new InputException($"{testPath}: has {string.Join(", ", unknown.Select(Structures.Elements.Symbol))}, which the training set {trainPath} lacks (it has {string.Join(", ", trainSet.Species.Select(Structures.Elements.Symbol))})");
 
         TrainingResult result;
         using (var progress = new ProgressLine("train"))
@@ -140,34 +139,51 @@ public static class TrainCommand
             });
         }
         var potential = result.Potential;
+
+        // Every prediction is made (and checked) before anything is written: a test set the model cannot
+        // predict, or a fit that produced non-finite numbers, leaves no model behind.
+        var (trainPredictions, _) = PredictAll(potential, trainSet);
+        var trainErrors = ErrorSummary.Of(trainSet.Frames, trainPredictions);
+        List<Prediction>? testPredictions = null;
+        ErrorSummary? testErrors = null;
+        double forcesSeconds = 0, energySeconds = 0;
+        var timed = testSet ?? trainSet;
+        if (testSet != null)
+        {
+            (testPredictions, forcesSeconds) = PredictAll(potential, testSet);
+            testErrors = ErrorSummary.Of(testSet.Frames, testPredictions);
+        }
+        else (_, forcesSeconds) = PredictAll(potential, trainSet);
+        var energyClock = Stopwatch.StartNew();
+        foreach (var s in timed.Frames) potential.PredictEnergy(s);
+        energySeconds = energyClock.Elapsed.TotalSeconds;
+        if (!double.IsFinite(trainErrors.EnergyRmse) || !double.IsFinite(trainErrors.ForceRmse) || (testErrors != null && !double.IsFinite(testErrors.EnergyRmse)))
+            throw new InputException($"{trainPath}: the fit gives predictions that are not finite numbers (energies or forces too large for a fit?)");
+
         using (var file = new AtomicFile(modelPath))
         {
             PotentialFile.Write(file.Stream, potential);
             file.Commit();
         }
-
-        var (trainPredictions, _) = PredictAll(potential, trainSet);
-        var (testPredictions, forcesSeconds) = PredictAll(potential, testSet);
-        var energyClock = Stopwatch.StartNew();
-        foreach (var s in testSet.Frames) potential.PredictEnergy(s);
-        var energySeconds = energyClock.Elapsed.TotalSeconds;
-        var trainErrors = ErrorSummary.Of(trainSet.Frames, trainPredictions);
-        var testErrors = ErrorSummary.Of(testSet.Frames, testPredictions);
-
         if (reportPath != null)
         {
             using var file = new AtomicFile(reportPath);
             WriteReport(file.Stream, options, result, trainSet, testSet, trainErrors, testErrors, energySeconds, forcesSeconds);
             file.Commit();
         }
-        if (plotPath != null) PotentialPlot.Write(plotPath, testSet.Frames, testPredictions, result, options.Kind);
+        if (plotPath != null)
+        {
+            if (testSet != null) PotentialPlot.Write(plotPath, testSet.Frames, testPredictions!, result, options.Kind);
+            else PotentialPlot.Write(plotPath, trainSet.Frames, trainPredictions, result, options.Kind, "train");
+        }
 
         stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{options.Kind} model on {trainSet.Frames.Count} frames ({trainSet.AtomCount} atoms) in {result.Seconds:F1} s -> {modelPath}"));
         stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"train: energy MAE {1000 * trainErrors.EnergyMae:F2} RMSE {1000 * trainErrors.EnergyRmse:F2} meV/atom, force MAE {trainErrors.ForceMae:F4} RMSE {trainErrors.ForceRmse:F4} eV/A"));
-        stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"test:  energy MAE {1000 * testErrors.EnergyMae:F2} RMSE {1000 * testErrors.EnergyRmse:F2} meV/atom, force MAE {testErrors.ForceMae:F4} RMSE {testErrors.ForceRmse:F4} eV/A"));
+        if (testErrors != null)
+            stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"test:  energy MAE {1000 * testErrors.EnergyMae:F2} RMSE {1000 * testErrors.EnergyRmse:F2} meV/atom, force MAE {testErrors.ForceMae:F4} RMSE {testErrors.ForceRmse:F4} eV/A"));
         return MiladCommand.Ok;
     }
 
@@ -207,8 +223,8 @@ public static class TrainCommand
         w.WriteEndObject();
     }
 
-    private static void WriteReport(Stream stream, TrainingOptions o, TrainingResult result, TrainingSet train, TrainingSet test,
-        ErrorSummary trainErrors, ErrorSummary testErrors, double energySeconds, double forcesSeconds)
+    private static void WriteReport(Stream stream, TrainingOptions o, TrainingResult result, TrainingSet train, TrainingSet? test,
+        ErrorSummary trainErrors, ErrorSummary? testErrors, double energySeconds, double forcesSeconds)
     {
         using var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
         w.WriteStartObject();
@@ -218,7 +234,7 @@ public static class TrainCommand
         w.WriteNumber("length", result.Potential.Descriptor.Length);
         w.WriteEndObject();
         WriteErrors(w, "train", train, trainErrors);
-        WriteErrors(w, "test", test, testErrors);
+        if (test != null) WriteErrors(w, "test", test, testErrors!);
         w.WriteNumber("seconds", result.Seconds);
         w.WriteStartObject("predict");
         w.WriteNumber("energy_seconds", energySeconds);

@@ -192,6 +192,7 @@ public sealed partial class Descriptor
             Encode(molecule, values);
             return new Fingerprint(values, null, n);
         }
+        CheckJacobianSize((long)Length * 3 * n);
         var jac = new double[Length * 3 * n];
         for (var k = 0; k < Weightings; k++)
         {
@@ -216,6 +217,7 @@ public sealed partial class Descriptor
     public Fingerprint[] EncodeEnvironments(Structure structure, bool withJacobian = false)
     {
         var n = structure.Count;
+        if (withJacobian) CheckJacobianSize((long)n * Length * 3 * n);
         var values = new double[n * Length];
         var jacobian = withJacobian ? new double[n * Length * 3 * n] : null;
         EncodeEnvironments(structure, values, jacobian);
@@ -414,6 +416,16 @@ public sealed partial class Descriptor
             (ws.DWx[i], ws.DWy[i], ws.DWz[i]) = (0, 0, 0);
         }
         return n;
+    }
+
+    /// <summary>Most numbers the Jacobians of one frame may hold (1 GB): they grow as atoms squared in environments mode.</summary>
+    public const long MaxJacobianValues = 1L << 27;
+
+    private static void CheckJacobianSize(long values)
+    {
+        if (values > MaxJacobianValues)
+            throw new InputException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"the Jacobian of this frame would hold {values:G3} numbers ({8e-9 * values:F1} GB), more than {MaxJacobianValues:G} (1 GB): leave out --derivatives or split the frame"));
     }
 
     private static void CheckPositions(Structure s)

@@ -56,12 +56,27 @@ public sealed record DescriptorSettings
             : throw new InputException($"no {(weighting == 0 ? "" : "second ")}species weight for element {Elements.Symbol(atomicNumber)} (weights given for {string.Join(", ", table.Keys)})");
     }
 
+    /// <summary>
+    /// Largest n_max accepted. Building the invariant tables is the cost that grows fastest: `milad fingerprint` of one
+    /// water molecule (whole process, one thread, complete set) took 1.9 s and 0.1 GB at n_max 11, 5.4 s and 0.4 GB at
+    /// 16, 16 s and 0.8 GB at 20, 47 s and 1.8 GB at 24; and the radial recurrence is verified to 20.
+    /// </summary>
+    public const int MaxNMax = 20;
+
+    /// <summary>Largest cutoff or molecule radius (Angstrom) accepted.</summary>
+    public const double MaxCutoff = 1000;
+
+    /// <summary>Species weights must lie in [1/MaxWeight, MaxWeight]: degree-3 invariants scale as the weight cubed.</summary>
+    public const double MaxWeight = 1e6;
+
     /// <summary>Throws <see cref="InputException"/> with one line when a setting is out of range.</summary>
     public void Validate()
     {
         if (NMax < 0) throw new InputException($"n_max must be >= 0, got {NMax}");
-        if (NMax > 40) throw new InputException($"n_max must be <= 40, got {NMax}");
-        if (!(Cutoff > 0) || !double.IsFinite(Cutoff)) throw new InputException($"cutoff must be a positive number of Angstrom, got {Cutoff}");
+        if (NMax > MaxNMax)
+            throw new InputException($"n_max must be <= {MaxNMax}, got {NMax} (the invariant tables alone would take minutes and gigabytes)");
+        if (!(Cutoff > 0) || !double.IsFinite(Cutoff) || Cutoff > MaxCutoff)
+            throw new InputException($"cutoff must be a positive number of Angstrom up to {MaxCutoff:G}, got {Cutoff:G}");
         if (InvariantSet is not ("complete" or "compact" or "scalar"))
             throw new InputException($"unknown invariant set '{InvariantSet}' (expected complete, compact or scalar)");
         foreach (var table in new[] { Weights, SecondWeights })
@@ -69,7 +84,8 @@ public sealed record DescriptorSettings
                 foreach (var (symbol, w) in table)
                 {
                     if (!Elements.TryGetAtomicNumber(symbol, out _)) throw new InputException($"unknown element '{symbol}' in the weights");
-                    if (!double.IsFinite(w) || w <= 0) throw new InputException($"weight of {symbol} must be a positive number, got {w}");
+                    if (!double.IsFinite(w) || w < 1 / MaxWeight || w > MaxWeight)
+                        throw new InputException($"weight of {symbol} must be a number from {1 / MaxWeight:G} to {MaxWeight:G}, got {w:G}");
                 }
     }
 }

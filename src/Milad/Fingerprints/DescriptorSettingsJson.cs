@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Milad.IO;
 
 namespace Milad.Fingerprints;
 
@@ -31,32 +32,45 @@ public static class DescriptorSettingsJson
         w.WriteBoolean("include_centre", s.IncludeCentre);
     }
 
-    /// <summary>Reads settings from a JSON object; <paramref name="cutoffKey"/> names the radius to use. Throws <see cref="InputException"/> on a malformed object.</summary>
+    /// <summary>
+    /// Reads settings from a JSON object; <paramref name="cutoffKey"/> names the radius to use. A missing field,
+    /// a value of the wrong JSON type or out of range is a one-line <see cref="InputException"/> naming the field
+    /// ("descriptor.n_max must be an integer, got a string ("7")").
+    /// </summary>
     public static DescriptorSettings Read(JsonElement e, string cutoffKey = "cutoff")
     {
+        JsonFields.Object(e, "descriptor");
+        JsonElement Field(string name) => JsonFields.Get(e, name, $"descriptor.{name}");
+        var weights = Field("weights");
+        var s = new DescriptorSettings
+        {
+            NMax = JsonFields.Int(Field("n_max"), "descriptor.n_max"),
+            InvariantSet = JsonFields.String(Field("invariants"), "descriptor.invariants"),
+            Cutoff = JsonFields.Number(Field(cutoffKey), $"descriptor.{cutoffKey}"),
+            Weights = weights.ValueKind == JsonValueKind.String && weights.GetString() == "atomic-number"
+                ? null
+                : Table(weights, "descriptor.weights"),
+            SecondWeights = JsonFields.TryGet(e, "second_weights", out var second) ? Table(second, "descriptor.second_weights") : null,
+            SmoothCutoff = JsonFields.Bool(Field("smooth_cutoff"), "descriptor.smooth_cutoff"),
+            IncludeCentre = JsonFields.Bool(Field("include_centre"), "descriptor.include_centre"),
+        };
         try
         {
-            var weights = e.GetProperty("weights");
-            var s = new DescriptorSettings
-            {
-                NMax = e.GetProperty("n_max").GetInt32(),
-                InvariantSet = e.GetProperty("invariants").GetString()!,
-                Cutoff = e.GetProperty(cutoffKey).GetDouble(),
-                Weights = weights.ValueKind == JsonValueKind.Object
-                    ? weights.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetDouble())
-                    : weights.GetString() == "atomic-number" ? null : throw new InputException($"descriptor: unknown weights '{weights.GetString()}'"),
-                SecondWeights = e.TryGetProperty("second_weights", out var second)
-                    ? second.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetDouble())
-                    : null,
-                SmoothCutoff = e.GetProperty("smooth_cutoff").GetBoolean(),
-                IncludeCentre = e.GetProperty("include_centre").GetBoolean(),
-            };
             s.Validate();
-            return s;
         }
-        catch (Exception ex) when (ex is KeyNotFoundException or InvalidOperationException or FormatException)
+        catch (InputException ex)
         {
-            throw new InputException($"descriptor settings: {ex.Message}");
+            throw new InputException($"descriptor: {ex.Message}");
         }
+        return s;
+    }
+
+    /// <summary>{"H": 1, "C": 6}: an object of finite numbers by element symbol (checked further by Validate).</summary>
+    private static Dictionary<string, double> Table(JsonElement e, string label)
+    {
+        if (e.ValueKind != JsonValueKind.Object) throw JsonFields.Wrong(label, "an object of weights by element (or \"atomic-number\")", e);
+        var table = new Dictionary<string, double>(StringComparer.Ordinal);
+        foreach (var p in e.EnumerateObject()) table[p.Name] = JsonFields.Number(p.Value, $"{label}.{p.Name}");
+        return table;
     }
 }

@@ -60,6 +60,7 @@ internal sealed class JsonArrayReader(Stream stream, string name)
                 complete = probe.Read() && probe.TrySkip();
                 if (complete)
                 {
+                    JsonFields.CheckUtf8(_buffer.AsSpan(_start, (int)probe.BytesConsumed), name, _line);
                     var reader = new Utf8JsonReader(_buffer.AsSpan(_start, _end - _start), _eof, default);
                     var item = JsonDocument.ParseValue(ref reader); // copies: the buffer is reused
                     ItemLine = _line;

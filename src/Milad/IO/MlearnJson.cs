@@ -61,16 +61,28 @@ public static class MlearnJson
     private static Structure ToStructure(JsonElement item, string file, int frame)
     {
         InputException Error(string what) => InputException.AtFrame(file, frame, what);
+        try
+        {
+            return ToStructure(item, Error);
+        }
+        catch (InputException e) when (!e.Message.StartsWith(file, StringComparison.Ordinal))
+        {
+            // A JsonFields message names the field; the frame is added here.
+            throw Error(e.Message);
+        }
+    }
 
+    private static Structure ToStructure(JsonElement item, Func<string, InputException> Error)
+    {
         if (item.ValueKind != JsonValueKind.Object) throw Error($"item is a JSON {item.ValueKind.ToString().ToLowerInvariant()}, not an object");
         if (!item.TryGetProperty("structure", out var structure) || structure.ValueKind != JsonValueKind.Object)
             throw Error("no \"structure\" object");
 
-        if (!structure.TryGetProperty("lattice", out var lattice) || !lattice.TryGetProperty("matrix", out var matrix))
+        if (!structure.TryGetProperty("lattice", out var lattice) || !JsonFields.TryGet(JsonFields.Object(lattice, "structure.lattice"), "matrix", out var matrix))
             throw Error("structure has no lattice.matrix");
         var rows = Matrix(matrix, 3, "lattice.matrix", Error);
         var cell = new Cell(rows[0], rows[1], rows[2]);
-        if (Math.Abs(cell.Volume) <= 1e-10 * rows[0].Norm * rows[1].Norm * rows[2].Norm)
+        if (!(Math.Abs(cell.Volume) > 1e-10 * rows[0].Norm * rows[1].Norm * rows[2].Norm))
             throw Error("degenerate lattice.matrix: its vectors span zero volume");
 
         if (!structure.TryGetProperty("sites", out var sites) || sites.ValueKind != JsonValueKind.Array)
@@ -84,9 +96,10 @@ public static class MlearnJson
             if (site.ValueKind != JsonValueKind.Object) throw Error($"site {k} is not an object");
             if (!site.TryGetProperty("species", out var species) || species.ValueKind != JsonValueKind.Array || species.GetArrayLength() == 0)
                 throw Error($"site {k} has no species");
-            if (species.GetArrayLength() > 1 || (species[0].TryGetProperty("occu", out var occu) && occu.ValueKind == JsonValueKind.Number && occu.GetDouble() != 1))
+            var first = JsonFields.Object(species[0], $"sites[{k}].species[0]");
+            if (species.GetArrayLength() > 1 || (first.TryGetProperty("occu", out var occu) && JsonFields.Number(occu, $"sites[{k}].species[0].occu") != 1))
                 throw Error($"site {k} is disordered (several species or partial occupancy)");
-            if (!species[0].TryGetProperty("element", out var element) || element.ValueKind != JsonValueKind.String)
+            if (!first.TryGetProperty("element", out var element) || element.ValueKind != JsonValueKind.String)
                 throw Error($"site {k} has no species[0].element");
             if (!Elements.TryGetAtomicNumber(element.GetString()!, out numbers[k]))
                 throw Error($"site {k}: unknown element '{element.GetString()}'");
@@ -104,19 +117,16 @@ public static class MlearnJson
             {
                 case "structure":
                     break;
-                case "outputs" when property.Value.ValueKind == JsonValueKind.Object:
-                    foreach (var output in property.Value.EnumerateObject())
+                case "outputs":
+                    foreach (var output in JsonFields.Object(property.Value, "outputs").EnumerateObject())
                     {
                         switch (output.Name)
                         {
                             case "energy":
-                                if (output.Value.ValueKind != JsonValueKind.Number) throw Error("outputs.energy is not a number");
-                                s.Energy = output.Value.GetDouble();
+                                s.Energy = JsonFields.Number(output.Value, "outputs.energy");
                                 break;
                             case "forces":
-                                var forces = Matrix(output.Value, n, "outputs.forces", Error);
-                                if (!Array.TrueForAll(forces, f => f.IsFinite)) throw Error("outputs.forces has a non-finite value");
-                                s.Forces = forces;
+                                s.Forces = Matrix(output.Value, n, "outputs.forces", Error);
                                 break;
                             default:
                                 s.Info[output.Name] = Value(output.Value);
@@ -124,9 +134,9 @@ public static class MlearnJson
                         }
                     }
                     break;
-                case "num_atoms" when property.Value.ValueKind == JsonValueKind.Number:
-                    if (!property.Value.TryGetInt64(out var count) || count != n) throw Error($"num_atoms is {property.Value.GetRawText()} but there are {n} sites");
-                    s.Info["num_atoms"] = count;
+                case "num_atoms":
+                    if (JsonFields.Long(property.Value, "num_atoms") != n) throw Error($"num_atoms is {property.Value.GetRawText()} but there are {n} sites");
+                    s.Info["num_atoms"] = (long)n;
                     break;
                 default:
                     s.Info[property.Name] = Value(property.Value);
@@ -147,12 +157,13 @@ public static class MlearnJson
         return result;
     }
 
+    /// <summary>3 finite numbers.</summary>
     private static Vec3 Vector(JsonElement e, string what, Func<string, InputException> error)
     {
         if (e.ValueKind != JsonValueKind.Array || e.GetArrayLength() != 3
             || e[0].ValueKind != JsonValueKind.Number || e[1].ValueKind != JsonValueKind.Number || e[2].ValueKind != JsonValueKind.Number)
             throw error($"{what} must be 3 numbers");
-        return new Vec3(e[0].GetDouble(), e[1].GetDouble(), e[2].GetDouble());
+        return new Vec3(JsonFields.Number(e[0], $"{what}[0]"), JsonFields.Number(e[1], $"{what}[1]"), JsonFields.Number(e[2], $"{what}[2]"));
     }
 
     /// <summary>A JSON value as an Info value: string, long, double, bool, flattened numeric arrays, else its JSON text.</summary>
@@ -161,7 +172,9 @@ public static class MlearnJson
         switch (e.ValueKind)
         {
             case JsonValueKind.String: return e.GetString()!;
-            case JsonValueKind.Number: return e.TryGetInt64(out var l) ? l : e.GetDouble();
+            case JsonValueKind.Number:
+                if (e.TryGetInt64(out var l)) return l;
+                return e.TryGetDouble(out var d) && double.IsFinite(d) ? d : e.GetRawText(); // 1e400 stays text
             case JsonValueKind.True: return true;
             case JsonValueKind.False: return false;
             case JsonValueKind.Array:
@@ -176,7 +189,7 @@ public static class MlearnJson
         {
             foreach (var x in e.EnumerateArray())
             {
-                if (x.ValueKind == JsonValueKind.Number) into.Add(x.GetDouble());
+                if (x.ValueKind == JsonValueKind.Number && x.TryGetDouble(out var d) && double.IsFinite(d)) into.Add(d);
                 else if (x.ValueKind != JsonValueKind.Array || !Flatten(x, into)) return false;
             }
             return true;

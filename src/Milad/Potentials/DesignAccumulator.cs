@@ -28,6 +28,14 @@ internal sealed class DesignAccumulator
     private readonly FeatureMap[]? _pairMaps;  // per species: standardisation of the pair features
     private readonly bool _virials;           // virial rows for frames with a reference stress
     private readonly int[] _magneticPowers;   // powers k of the magnetic columns m^k [1, x] (empty: none)
+    private long _sampleBytes;                // the network's samples so far (bounded by MemoryLimit)
+
+    /// <summary>
+    /// Most memory (bytes) the ridge sums, or the network's samples, may take: 80 % of what the process may use
+    /// (the machine's memory, or a container's limit). Above, training stops with an input error naming the
+    /// settings to lower, instead of running out of memory.
+    /// </summary>
+    internal static long MemoryLimit => (long)(0.8 * GC.GetGCMemoryInfo().TotalAvailableMemoryBytes);
 
     // Symmetric strain components (xx yy zz yz xz xy) as (a, b).
     private static readonly (int A, int B)[] VoigtPairs = [(0, 0), (1, 1), (2, 2), (1, 2), (0, 2), (0, 1)];
@@ -79,6 +87,15 @@ internal sealed class DesignAccumulator
         // Two fixed partitions of the frames (even, odd), each summed in frame order and added in partition
         // order: the sums, hence the fit, do not depend on the number of threads or their timing.
         const int partitions = 2;
+        // Checked before any frame is encoded: the packed Gram matrices of every kind and fold of both partitions,
+        // and each partition's transposed force rows of the largest frame.
+        var kinds = _virials ? NormalEquations.Kinds : NormalEquations.Kinds - 1;
+        var largest = frames.Count == 0 ? 0 : frames.Max(s => s.Count);
+        var bytes = 8.0 * partitions * (kinds * folds * ((double)Size * (Size + 1) / 2 + Size) + 3.0 * Size * largest);
+        if (bytes > MemoryLimit)
+            throw new InputException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"{name}: the fit's sums would take {bytes / 1e9:F1} GB ({Size} features, {folds} folds), more than the {MemoryLimit / 1e9:F1} GB available: lower --nmax, --quadratic-components or --pair-functions, or use fewer --folds"));
+        _sampleBytes = 0;
         var parts = new NormalEquations[partitions];
         var samples = _neural > 0 ? new EnvironmentSample[frames.Count][] : null;
         var done = 0;
@@ -232,6 +249,9 @@ internal sealed class DesignAccumulator
                 var jac = new float[kn * k3];
                 TensorPrimitives.ConvertTruncating<double, float>(dp[..(kn * k3)], jac);
                 samples[i] = new EnvironmentSample(s, p.AsSpan(0, kn).ToArray(), jac, atoms);
+                if (Interlocked.Add(ref _sampleBytes, 4L * jac.Length + 8L * kn + 4L * atoms.Length + 64) > MemoryLimit)
+                    throw new InputException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                        $"the network's training samples need more than the {MemoryLimit / 1e9:F1} GB available: lower --components or the cutoff, or train on fewer frames"));
             }
         }
         if (_pair != null)

@@ -171,8 +171,8 @@ public sealed class FeatureMap
     internal static FeatureMap Read(JsonElement e, int length)
     {
         var mean = PotentialJson.ReadArray(e, "mean", length);
-        var scale = PotentialJson.ReadArray(e, "scale", length);
-        var k = PotentialJson.ReadInt(e, "components");
+        var scale = PotentialJson.ReadScale(e, length);
+        var k = PotentialJson.ReadInt(e, "components", 0, length);
         var projection = PotentialJson.ReadArray(e, "projection", -1);
         if (projection.Length != k * length && !(projection.Length == 0 && k == length))
             throw new InputException($"'projection' has {projection.Length} numbers, expected {k * length}");

@@ -92,8 +92,8 @@ public sealed class MagneticTerm
     {
         var powersElement = PotentialJson.Get(e, "powers");
         if (powersElement.ValueKind != JsonValueKind.Array || powersElement.GetArrayLength() == 0
-            || powersElement.EnumerateArray().Any(p => p.ValueKind != JsonValueKind.Number || !p.TryGetInt32(out var k) || k < 1))
-            throw new InputException("magnetic 'powers' is not a list of positive integers");
+            || powersElement.EnumerateArray().Any(p => p.ValueKind != JsonValueKind.Number || !p.TryGetInt32(out var k) || k is < 1 or > 8))
+            throw new InputException("magnetic 'powers' is not a list of integers from 1 to 8");
         var powers = powersElement.EnumerateArray().Select(p => p.GetInt32()).ToArray();
         var (maps, coefficients) = PotentialJson.ReadSpeciesModels(e, species, length, "coefficients", powers.Length * (1 + length));
         return new MagneticTerm(powers, maps, coefficients);

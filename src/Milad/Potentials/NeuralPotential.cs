@@ -1,3 +1,4 @@
+using Milad.IO;
 using System.Numerics.Tensors;
 using System.Text.Json;
 using Milad.Fingerprints;
@@ -71,18 +72,22 @@ public sealed class NeuralPotential : Potential
         w.WriteEndObject();
     }
 
+    // Far above any trained network; they keep the parameter count of a damaged file within an int.
+    private const int MaxLayerWidth = TrainingOptions.MaxLayerWidth, MaxLayers = 64;
+
     internal static SpeciesModel ReadSpeciesModel(JsonElement e, int length)
     {
         var baseline = PolynomialPotential.ReadSpeciesModel(e, length);
         var net = PotentialJson.Get(e, "network");
         if (PotentialJson.ReadString(net, "activation") != "tanh") throw new InputException("unknown network activation (expected tanh)");
-        var k = PotentialJson.ReadInt(net, "components");
+        var k = PotentialJson.ReadInt(net, "components", 0, length);
         var projection = PotentialJson.ReadArray(net, "projection", -1);
         if (projection.Length != k * length && !(projection.Length == 0 && k == length))
             throw new InputException($"network 'projection' has {projection.Length} numbers, expected {k * length}");
         var sizesElement = PotentialJson.Get(net, "sizes");
         if (sizesElement.ValueKind != JsonValueKind.Array) throw new InputException("'sizes' is not a list");
-        var sizes = sizesElement.EnumerateArray().Select(s => s.TryGetInt32(out var v) && v > 0 ? v : throw new InputException("'sizes' holds a bad layer size")).ToArray();
+        var sizes = sizesElement.EnumerateArray().Select(s => s.TryGetInt32(out var v) && v is > 0 and <= MaxLayerWidth ? v : throw new InputException($"'sizes' holds a bad layer size {JsonFields.Show(s)} (expected 1 to {MaxLayerWidth})")).ToArray();
+        if (sizes.Length > MaxLayers) throw new InputException($"'sizes' has {sizes.Length} layers, at most {MaxLayers}");
         if (sizes.Length < 2 || sizes[0] != k || sizes[^1] != 1) throw new InputException($"network sizes [{string.Join(",", sizes)}] do not go from {k} inputs to 1 output");
         var parameters = PotentialJson.ReadArray(net, "parameters", NeuralNetwork.CountParameters(sizes));
         var inputs = new FeatureMap(baseline.Features.Mean, baseline.Features.Scale, projection, k);

@@ -169,6 +169,7 @@ internal sealed class NeuralTrainer
             }
             Unflatten(theta);
             var record = Validate(epoch, trainLoss / Math.Max(1, batches));
+            CheckFinite(record);
             curve.Add(record);
             if (record.ValidationLoss < bestLoss)
             {
@@ -256,6 +257,7 @@ internal sealed class NeuralTrainer
             loss = trialLoss;
             Unflatten(theta);
             var record = Validate(iteration, loss);
+            CheckFinite(record);
             curve.Add(record);
             if (record.ValidationLoss < bestLoss) { bestLoss = record.ValidationLoss; theta.CopyTo(best, 0); sinceBest = 0; }
             else sinceBest++;
@@ -264,6 +266,14 @@ internal sealed class NeuralTrainer
         }
         Unflatten(best);
         return curve;
+    }
+
+    /// <summary>A loss that overflowed means the optimisation diverged: an error (with the setting to change), not a model.</summary>
+    private void CheckFinite(EpochRecord record)
+    {
+        if (double.IsFinite(record.TrainLoss) && double.IsFinite(record.ValidationLoss)) return;
+        throw new InputException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"the network diverged at epoch {record.Epoch} (the loss is no longer a finite number); lower --learning-rate (now {_options.LearningRate:G})"));
     }
 
     private EpochRecord Validate(int epoch, double trainLoss)

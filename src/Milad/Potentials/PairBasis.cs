@@ -120,7 +120,7 @@ public sealed class PairBasis
         if (species.ValueKind != JsonValueKind.Array || species.GetArrayLength() == 0) throw new InputException("pair 'neighbour_species' is not a list of elements");
         var z = species.EnumerateArray().Select(x =>
             x.ValueKind == JsonValueKind.String && Elements.TryGetAtomicNumber(x.GetString()!, out var a) ? a : throw new InputException($"unknown species {x.GetRawText()}")).ToArray();
-        return new PairBasis(PotentialJson.ReadDouble(e, "cutoff"), PotentialJson.ReadInt(e, "functions"), PotentialJson.ReadDouble(e, "inner"), z);
+        return new PairBasis(PotentialJson.ReadDouble(e, "cutoff"), PotentialJson.ReadInt(e, "functions", 2, TrainingOptions.MaxPairFunctions), PotentialJson.ReadDouble(e, "inner"), z);
     }
 }
 

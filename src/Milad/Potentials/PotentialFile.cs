@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Milad.Fingerprints;
+using Milad.IO;
 using Milad.Structures;
 
 namespace Milad.Potentials;
@@ -68,7 +69,9 @@ public static class PotentialFile
         JsonDocument doc;
         try
         {
-            doc = JsonDocument.Parse(File.ReadAllBytes(path));
+            var bytes = File.ReadAllBytes(path);
+            JsonFields.CheckUtf8(bytes, path);
+            doc = JsonDocument.Parse(bytes);
         }
         catch (JsonException e)
         {
@@ -96,9 +99,11 @@ public static class PotentialFile
             throw new InputException($"model file version {version.GetRawText()} is not supported by this milad (it reads versions 1 to {Version}); retrain the model with this version");
         var kind = PotentialJson.ReadString(root, "kind");
         var descriptorElement = PotentialJson.Get(root, "descriptor");
-        var descriptor = new Descriptor(DescriptorSettingsJson.Read(descriptorElement));
-        if (descriptorElement.TryGetProperty("length", out var length) && length.GetInt32() != descriptor.Length)
-            throw new InputException($"the descriptor has {descriptor.Length} invariants in this milad but {length.GetInt32()} in the model file");
+        var settings = DescriptorSettingsJson.Read(descriptorElement);
+        int? written = descriptorElement.TryGetProperty("length", out var length) ? JsonFields.Int(length, "descriptor.length", 0) : null;
+        var descriptor = new Descriptor(settings);
+        if (written is { } n && n != descriptor.Length)
+            throw new InputException($"the descriptor has {descriptor.Length} invariants in this milad but {n} in the model file");
         var speciesElement = PotentialJson.Get(root, "species");
         if (speciesElement.ValueKind != JsonValueKind.Array || speciesElement.GetArrayLength() == 0) throw new InputException("'species' is not a list of elements");
         var species = speciesElement.EnumerateArray().Select(e =>

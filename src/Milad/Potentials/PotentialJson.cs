@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Milad.IO;
 using Milad.Structures;
 
 namespace Milad.Potentials;
@@ -13,39 +14,17 @@ internal static class PotentialJson
         w.WriteEndArray();
     }
 
-    public static double[] ReadArray(JsonElement e, string name, int expectedLength)
-    {
-        var a = Get(e, name);
-        if (a.ValueKind != JsonValueKind.Array) throw new InputException($"'{name}' is not an array");
-        var result = new double[a.GetArrayLength()];
-        if (expectedLength >= 0 && result.Length != expectedLength)
-            throw new InputException($"'{name}' has {result.Length} numbers, expected {expectedLength}");
-        var i = 0;
-        foreach (var x in a.EnumerateArray())
-        {
-            if (x.ValueKind != JsonValueKind.Number) throw new InputException($"'{name}'[{i}] is not a number");
-            result[i++] = x.GetDouble();
-        }
-        return result;
-    }
+    /// <summary>A list of finite numbers (of <paramref name="expectedLength"/> unless it is negative).</summary>
+    public static double[] ReadArray(JsonElement e, string name, int expectedLength) =>
+        JsonFields.Numbers(Get(e, name), name, expectedLength);
 
-    public static int ReadInt(JsonElement e, string name)
-    {
-        var x = Get(e, name);
-        return x.ValueKind == JsonValueKind.Number && x.TryGetInt32(out var v) ? v : throw new InputException($"'{name}' is not an integer");
-    }
+    public static int ReadInt(JsonElement e, string name, int min = int.MinValue, int max = int.MaxValue) =>
+        JsonFields.Int(Get(e, name), name, min, max);
 
-    public static double ReadDouble(JsonElement e, string name)
-    {
-        var x = Get(e, name);
-        return x.ValueKind == JsonValueKind.Number ? x.GetDouble() : throw new InputException($"'{name}' is not a number");
-    }
+    /// <summary>A finite number.</summary>
+    public static double ReadDouble(JsonElement e, string name) => JsonFields.Number(Get(e, name), name);
 
-    public static string ReadString(JsonElement e, string name)
-    {
-        var x = Get(e, name);
-        return x.ValueKind == JsonValueKind.String ? x.GetString()! : throw new InputException($"'{name}' is not a string");
-    }
+    public static string ReadString(JsonElement e, string name) => JsonFields.String(Get(e, name), name);
 
     /// <summary>
     /// "species_models": {"Fe": {mean, scale, [coefficientName]}, ...}: the per-species part of an additive term
@@ -74,10 +53,19 @@ internal static class PotentialJson
         for (var s = 0; s < species.Length; s++)
         {
             var m = Get(models, Elements.Symbol(species[s]));
-            maps[s] = new FeatureMap(ReadArray(m, "mean", length), ReadArray(m, "scale", length), [], 0);
+            maps[s] = new FeatureMap(ReadArray(m, "mean", length), ReadScale(m, length), [], 0);
             coefficients[s] = ReadArray(m, coefficientName, coefficientLength);
         }
         return (maps, coefficients);
+    }
+
+    /// <summary>"scale": positive numbers (features are divided by them).</summary>
+    public static double[] ReadScale(JsonElement e, int length)
+    {
+        var scale = ReadArray(e, "scale", length);
+        for (var i = 0; i < scale.Length; i++)
+            if (!(scale[i] > 0)) throw new InputException($"\"scale\"[{i}] must be positive, got {scale[i]}");
+        return scale;
     }
 
     public static JsonElement Get(JsonElement e, string name) =>

@@ -105,26 +105,47 @@ public sealed record TrainingOptions
     /// </summary>
     public double WeightDecay { get; init; }
 
+    /// <summary>Largest --pair-functions (Gaussians per neighbour species).</summary>
+    public const int MaxPairFunctions = 1024;
+
+    /// <summary>
+    /// Largest --quadratic-components: 64 components make 2,080 quadratic features. The cross-validated ridge fit
+    /// solves (energy weights x 6 strengths x folds) systems of that many unknowns and more: at 128 (8,256 features)
+    /// a 6-frame Mo set with 50 folds still ran after 10 minutes in 10.7 GB.
+    /// </summary>
+    public const int MaxQuadraticComponents = 64;
+
+    /// <summary>Largest --folds: each fold keeps its own normal matrices.</summary>
+    public const int MaxFolds = 20;
+
+    /// <summary>Largest width of a hidden layer.</summary>
+    public const int MaxLayerWidth = 1024;
+
+    /// <summary>Largest --threads of any command.</summary>
+    public const int MaxThreads = 1024;
+
     /// <summary>Throws <see cref="InputException"/> for settings out of range.</summary>
     public void Validate()
     {
         Descriptor.Validate();
         if (Kind is not ("linear" or "quadratic" or "neural")) throw new InputException($"unknown model kind '{Kind}' (expected linear, quadratic or neural)");
         if (PairCutoff < 0 || !double.IsFinite(PairCutoff)) throw new InputException("--pair-cutoff must be >= 0 (0: no pair term)");
-        if (PairCutoff > 0 && PairFunctions < 2) throw new InputException("--pair-functions must be >= 2");
+        if (PairCutoff > 0 && PairFunctions is < 2 or > MaxPairFunctions) throw new InputException($"--pair-functions must be from 2 to {MaxPairFunctions}");
         if (PairCutoff > 0 && !(PairInner >= 0 && PairInner < PairCutoff)) throw new InputException("--pair-inner must be in [0, pair cutoff)");
-        if (QuadraticComponents < 1) throw new InputException("--quadratic-components must be >= 1");
+        if (QuadraticComponents is < 1 or > MaxQuadraticComponents)
+            throw new InputException($"--quadratic-components must be from 1 to {MaxQuadraticComponents} (k components make k(k+1)/2 features, and the fit's matrix grows as their square)");
         if (NeuralComponents < 0) throw new InputException("--components must be >= 0 (0: every invariant)");
-        if (HiddenLayers.Length == 0 || HiddenLayers.Any(h => h < 1)) throw new InputException("--hidden needs one or more positive layer widths");
+        if (HiddenLayers.Length == 0 || HiddenLayers.Length > 8 || HiddenLayers.Any(h => h is < 1 or > MaxLayerWidth))
+            throw new InputException($"--hidden needs 1 to 8 layer widths from 1 to {MaxLayerWidth}");
         if (EnergyWeights.Length == 0 || EnergyWeights.Any(w => !(w > 0) || !double.IsFinite(w))) throw new InputException("--energy-weights needs one or more positive numbers");
         if (!(StressWeight >= 0) || !double.IsFinite(StressWeight)) throw new InputException("--stress-weight must be >= 0");
         if (MagneticPowers.Any(k => k is < 1 or > 8)) throw new InputException("--magnetic-powers must be integers from 1 to 8");
-        if (Folds < 2) throw new InputException("--folds must be >= 2");
-        if (Threads < 1) throw new InputException("--threads must be >= 1");
+        if (Folds is < 2 or > MaxFolds) throw new InputException($"--folds must be from 2 to {MaxFolds}");
+        if (Threads is < 1 or > MaxThreads) throw new InputException($"--threads must be from 1 to {MaxThreads}");
         if (Optimizer is not ("adam" or "lbfgs")) throw new InputException($"unknown optimizer '{Optimizer}' (expected adam or lbfgs)");
         if (Epochs < 0) throw new InputException("--epochs must be >= 0");
         if (BatchFrames < 1) throw new InputException("--batch must be >= 1");
-        if (!(LearningRate > 0)) throw new InputException("--learning-rate must be > 0");
+        if (!(LearningRate > 0 && LearningRate <= 1)) throw new InputException("--learning-rate must be > 0 and at most 1");
         if (!(ValidationFraction > 0 && ValidationFraction < 0.5)) throw new InputException("--validation must be in (0, 0.5)");
         if (!(TimeLimitSeconds > 0)) throw new InputException("--time-limit must be > 0");
         if (!(ForceWeight >= 0)) throw new InputException("--force-weight must be >= 0");

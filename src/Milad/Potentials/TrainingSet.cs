@@ -22,10 +22,14 @@ public sealed class TrainingSet
             if (s.Count == 0) throw InputException.AtFrame(name, f, "the frame has no atoms");
             if (s.Energy is not { } e) throw InputException.AtFrame(name, f, "no energy (training and evaluation need energy= in every frame)");
             if (!double.IsFinite(e)) throw InputException.AtFrame(name, f, $"the energy is not a finite number ({e})");
+            if (Math.Abs(e) > MaxMagnitude * s.Count)
+                throw InputException.AtFrame(name, f, $"the energy {e:G3} eV is more than {MaxMagnitude:G0} eV per atom (not an energy in eV?)");
             if (s.Forces == null) throw InputException.AtFrame(name, f, "no forces (training and evaluation need a forces column in every frame)");
             if (s.Forces.Length != s.Count) throw InputException.AtFrame(name, f, $"{s.Forces.Length} forces for {s.Count} atoms");
             for (var i = 0; i < s.Count; i++)
                 if (!s.Forces[i].IsFinite) throw InputException.AtFrame(name, f, $"the force on atom {i} is not a finite number");
+                else if (s.Forces[i].Norm > MaxMagnitude)
+                    throw InputException.AtFrame(name, f, $"the force on atom {i} is {s.Forces[i].Norm:G3} eV/A, more than {MaxMagnitude:G0} (not a force in eV/A?)");
             // A stress is read whenever a set is evaluated (and in training with a stress weight): checked here, with the frame.
             try { StressTarget.Virial(s); }
             catch (InputException error) { throw InputException.AtFrame(name, f, error.Message); }
@@ -34,6 +38,12 @@ public sealed class TrainingSet
         Species = species.ToArray();
         AtomCount = frames.Sum(s => s.Count);
     }
+
+    /// <summary>
+    /// Largest energy per atom (eV) and force (eV/A) taken: DFT data are many orders below, and the fit's sums of
+    /// squares stay finite far beyond.
+    /// </summary>
+    public const double MaxMagnitude = 1e6;
 
     /// <summary>The file (or other source) the frames came from, for messages.</summary>
     public string Name { get; }

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
@@ -34,6 +35,12 @@ public readonly record struct Neighbour(int Index, Vec3 Displacement, int ShiftA
 /// </remarks>
 public sealed class NeighbourList
 {
+    /// <summary>Most neighbour pairs one list may hold (about 0.9 GB while it is built): 100,000 atoms with 100 neighbours each.</summary>
+    public const int MaxNeighbours = 10_000_000;
+
+    /// <summary>Farthest an atom may lie from the cell, in cells along a periodic direction.</summary>
+    public const double MaxCellsAway = 1e6;
+
     // Bins are at least cutoff / BinsPerCutoff wide (perpendicular to the other two directions).
     private const int BinsPerCutoff = 2;
     // Above this many atoms the grouping by centre goes through one radix pass first (cache locality).
@@ -285,7 +292,12 @@ public sealed class NeighbourList
             double region = Math.Abs(_m0.Dot(_m1.Cross(_m2)))
                 * (_p0 ? 1 : span0 + cutoff / h0) * (_p1 ? 1 : span1 + cutoff / h1) * (_p2 ? 1 : span2 + cutoff / h2);
             double estimate = n * (8 + 4.2 * cutoff * cutoff * cutoff * n / region);
-            int capacity = (int)Math.Clamp(estimate * 1.1 + 16, 16, Array.MaxLength);
+            // A cell far too small for its atoms (0.01 A) or a cutoff far too large would ask for billions of pairs:
+            // refused before any memory is taken (and Grow stops a list that outgrows the estimate).
+            if (estimate > MaxNeighbours)
+                throw new InputException(string.Create(CultureInfo.InvariantCulture,
+                    $"about {estimate:G3} neighbour pairs within the cutoff {cutoff:G} A ({n} atoms in {region:G3} A^3), more than the {MaxNeighbours:G} one frame may have: check the Lattice and the cutoff"));
+            int capacity = (int)Math.Clamp(estimate * 1.1 + 16, 16, MaxNeighbours);
             var buf = ArrayPool<Neighbour>.Shared.Rent(capacity);
             var owner = ArrayPool<int>.Shared.Rent(capacity);
             var counts = new int[n + 1];
@@ -394,8 +406,9 @@ public sealed class NeighbourList
 
         private static int Floor(double f, int atom)
         {
-            if (!(Math.Abs(f) < 1e9))
-                throw new ArgumentException($"atom {atom} lies {f:G3} cells away from the cell");
+            if (!(Math.Abs(f) < MaxCellsAway))
+                throw new InputException(string.Create(CultureInfo.InvariantCulture,
+                    $"atom {atom} lies {f:G3} cells away from the cell (at most {MaxCellsAway:G}: wrapping it back would lose its position's precision)"));
             return (int)Math.Floor(f);
         }
 
@@ -405,9 +418,9 @@ public sealed class NeighbourList
 
         private static void Grow(ref Neighbour[] buf, ref int[] owner, int used)
         {
-            if (buf.Length >= Array.MaxLength)
-                throw new InvalidOperationException("too many neighbours for one list; lower the cutoff");
-            int size = (int)Math.Min(Array.MaxLength, 2L * buf.Length);
+            if (used >= MaxNeighbours)
+                throw new InputException($"more than {MaxNeighbours:G} neighbour pairs within the cutoff in one frame: check the positions, the Lattice and the cutoff");
+            int size = (int)Math.Min(MaxNeighbours, 2L * buf.Length);
             var nb = ArrayPool<Neighbour>.Shared.Rent(size);
             var no = ArrayPool<int>.Shared.Rent(size);
             Array.Copy(buf, nb, used);

@@ -97,7 +97,7 @@ public class MlearnJsonTests
     [InlineData("[UNKNOWN]", 0, "site 0: unknown element 'Qq'")]
     [InlineData("[NOXYZ]", 0, "site 0 has neither xyz nor abc")]
     [InlineData("[BADFORCES]", 0, "outputs.forces must be 1 rows of 3 numbers")]
-    [InlineData("[BADENERGY]", 0, "outputs.energy is not a number")]
+    [InlineData("[BADENERGY]", 0, "\"outputs.energy\" must be a number, got a string (\"high\")")]
     public void MalformedItemsNameFileAndFrame(string text, int? frame, string what)
     {
         text = text.Replace("BADLATTICE", Item(lattice: "\"lattice\": {\"matrix\": [[1, 0], [0, 1, 0], [0, 0, 1]]}"))

@@ -56,6 +56,22 @@ public class NeuralTrainerTests(ITestOutputHelper output)
         output.WriteLine($"weight decay {weightDecay}: loss {loss:G4} (data {dataLoss:G4}), {theta.Length} weights: worst relative gradient error {worst:E2}");
         Assert.True(worst < 1e-6, $"worst {worst}");
     }
+
+    /// <summary>
+    /// A step size that makes the loss overflow is an input error naming --learning-rate, not a model whose report
+    /// holds Infinity (the command line refuses rates above 1; the trainer guards any rate that still diverges).
+    /// </summary>
+    [Fact]
+    public void ADivergingNetworkIsAnInputErrorNamingTheLearningRate()
+    {
+        var data = PotentialTestData.Mo(4);
+        var options = Options();
+        var fit = PotentialTrainer.FitPolynomial(data, options, null);
+        var trainer = new NeuralTrainer(options with { LearningRate = 1e308 }, fit.Polynomial, fit.NeuralMaps, data, fit.Samples!, null);
+        var e = Assert.Throws<InputException>(() => trainer.Run());
+        Assert.Contains("diverged at epoch 1", e.Message);
+        Assert.Contains("--learning-rate", e.Message);
+    }
 }
 
 public class NeuralTrainerConsistencyTests(ITestOutputHelper output)
