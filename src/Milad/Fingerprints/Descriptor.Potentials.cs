@@ -39,7 +39,7 @@ public sealed partial class Descriptor
             var virial = withVirial ? new double[Length * 9] : null;
             for (var weighting = 0; weighting < Weightings; weighting++)
             {
-                var stride = EncodePoints(ws, LoadEnvironment(structure, centre, neighbours, ws, weighting), values.AsSpan(weighting * c, c), true);
+                var stride = EncodePoints(ws, LoadEnvironment(structure.AtomicNumbers, centre, neighbours, ws, weighting), values.AsSpan(weighting * c, c), true);
                 AddToAtomColumns(ws, stride, neighbours.Length, centreColumn, jac.AsSpan(weighting * c * 3 * k, c * 3 * k), k);
                 if (virial != null) AddVirial(ws, stride, neighbours, virial.AsSpan(weighting * c * 9, c * 9));
             }
@@ -111,7 +111,7 @@ public sealed partial class Descriptor
         ForEach((n + 3) / 4, n, group =>
         {
             var ws = EncodingWorkspace.For(this, 1);
-            EncodeEnvironmentGroup(structure, list, 4 * group, Math.Min(4, n - 4 * group), ws.Values);
+            EncodeEnvironmentGroup(structure.AtomicNumbers, list, 4 * group, Math.Min(4, n - 4 * group), ws.Values);
             for (var centre = 4 * group; centre < Math.Min(n, 4 * group + 4); centre++)
                 partial[centre] = model(centre, ws.Values.AsSpan((centre - 4 * group) * Length, Length), default);
         });
@@ -124,8 +124,10 @@ public sealed partial class Descriptor
     /// Total energy sum_i model(I_i), the forces -dE/dx on every atom (periodic images included) and the
     /// virial sum over neighbour displacements d of d (x) dE/dd (row-major 3 x 3, eV; divide by the cell
     /// volume for the ASE stress), by back-propagating dE/dI through the moments: no Jacobian is formed.
+    /// <paramref name="atomEnergies"/>, when not empty, receives model(I_i) of every atom.
     /// </summary>
-    public double EnvironmentEnergyAndForces(Structure structure, AtomEnergyFunction model, Span<Vec3> forces, Span<double> virial)
+    public double EnvironmentEnergyAndForces(Structure structure, AtomEnergyFunction model, Span<Vec3> forces, Span<double> virial,
+        Span<double> atomEnergies = default)
     {
         var list = BuildNeighbourList(structure);
         var n = structure.Count;
@@ -136,55 +138,133 @@ public sealed partial class Descriptor
         // number or timing (bit-for-bit reproducible).
         var groups = (n + 3) / 4;
         var sums = new double[groups][];
-        var c = Invariants.Count;
-        var m = Basis.Count;
         ForEach(groups, n, group =>
         {
             var sum = sums[group] = new double[3 * n + 9];
-            var (first, lanes) = (4 * group, Math.Min(4, n - 4 * group));
-            var ws = EncodingWorkspace.For(this, 1);
-            var (dEdI, dEdMoments, fourMoments) = (ws.FourGradient, ws.FourMomentGradient, ws.FourMoments);
-            // Forward as EnvironmentEnergy, keeping each weighting's interleaved moments for the backward pass.
-            EncodeEnvironmentGroup(structure, list, first, lanes, ws.Values, fourMoments);
-            dEdI.AsSpan(0, Length).Clear();
-            for (var lane = 0; lane < lanes; lane++)
-            {
-                var centre = first + lane;
-                var gradient = ws.DEdI.AsSpan(0, Length);
-                gradient.Clear(); // a model may write only the entries it depends on
-                energies[centre] = model(centre, ws.Values.AsSpan(lane * Length, Length), gradient);
-                ToLane(gradient, dEdI, lane);
-            }
-            // dE/dOmega for four environments at once, then per environment dE/d(displacement) =
-            // dE/dOmega x dOmega/d(displacement), contracted inside the basis kernel (ZernikeBasis.PullBack).
-            for (var k = 0; k < Weightings; k++)
-                Invariants.VectorJacobianProductFour(fourMoments.AsSpan(k * (m + 1), m + 1), dEdI.AsSpan(k * c, c), dEdMoments.AsSpan(k * (m + 1), m + 1));
-            for (var lane = 0; lane < lanes; lane++)
-            {
-                var centre = first + lane;
-                var neighbours = list.Of(centre);
-                ws = EncodingWorkspace.For(this, neighbours.Length + 1);
-                var stride = EncodingWorkspace.Stride(neighbours.Length + 1);
-                var dEdPoints = ws.DEdPoints.AsSpan(0, 3 * stride);
-                dEdPoints.Clear();
-                for (var k = 0; k < Weightings; k++)
-                {
-                    var count = LoadEnvironment(structure, centre, neighbours, ws, k);
-                    FromLane(dEdMoments.AsSpan(k * (m + 1), m), lane, ws.DEdMoments.AsSpan(0, m));
-                    Basis.PullBack(ws.X.AsSpan(0, count), ws.Y.AsSpan(0, count), ws.Z.AsSpan(0, count), ws.W.AsSpan(0, count),
-                        ws.DWx.AsSpan(0, count), ws.DWy.AsSpan(0, count), ws.DWz.AsSpan(0, count), 1 / Settings.Cutoff,
-                        ws.DEdMoments, dEdPoints, stride);
-                }
-                AddForces(structure, centre, neighbours, dEdPoints, stride, sum);
-            }
+            GroupEnergyAndGradients(structure.AtomicNumbers, list, group, model, energies,
+                (centre, neighbours, dEdPoints, stride) => AddForces(structure, centre, neighbours, dEdPoints, stride, sum));
         });
         var total = new double[3 * n + 9];
         foreach (var s in sums) TensorPrimitives.Add(total, s, total);
         for (var i = 0; i < n; i++) forces[i] = new Vec3(total[3 * i], total[3 * i + 1], total[3 * i + 2]);
         total.AsSpan(3 * n, 9).CopyTo(virial);
+        if (!atomEnergies.IsEmpty) energies.CopyTo(atomEnergies);
         double e = 0;
         foreach (var x in energies) e += x;
         return e;
+    }
+
+    /// <summary>dE/d(displacement) of the neighbours of one environment (columns a x stride + p), handed on by <see cref="GroupEnergyAndGradients"/>.</summary>
+    private delegate void PointGradients(int centre, ReadOnlySpan<Neighbour> neighbours, ReadOnlySpan<double> dEdPoints, int stride);
+
+    /// <summary>
+    /// Forward and backward pass of the environments of atoms 4 group .. 4 group + 3 (the centres of
+    /// <paramref name="list"/>; <paramref name="numbers"/> gives the atomic number of every index the list names):
+    /// energies[centre] = model(I_centre), and <paramref name="gradients"/> receives each environment's dE/d(displacement).
+    /// </summary>
+    private void GroupEnergyAndGradients(int[] numbers, NeighbourList list, int group, AtomEnergyFunction model, double[] energies, PointGradients gradients)
+    {
+        var n = list.AtomCount;
+        var c = Invariants.Count;
+        var m = Basis.Count;
+        var (first, lanes) = (4 * group, Math.Min(4, n - 4 * group));
+        var ws = EncodingWorkspace.For(this, 1);
+        var (dEdI, dEdMoments, fourMoments) = (ws.FourGradient, ws.FourMomentGradient, ws.FourMoments);
+        // Forward as EnvironmentEnergy, keeping each weighting's interleaved moments for the backward pass.
+        EncodeEnvironmentGroup(numbers, list, first, lanes, ws.Values, fourMoments);
+        dEdI.AsSpan(0, Length).Clear();
+        for (var lane = 0; lane < lanes; lane++)
+        {
+            var centre = first + lane;
+            var gradient = ws.DEdI.AsSpan(0, Length);
+            gradient.Clear(); // a model may write only the entries it depends on
+            energies[centre] = model(centre, ws.Values.AsSpan(lane * Length, Length), gradient);
+            ToLane(gradient, dEdI, lane);
+        }
+        // dE/dOmega for four environments at once, then per environment dE/d(displacement) =
+        // dE/dOmega x dOmega/d(displacement), contracted inside the basis kernel (ZernikeBasis.PullBack).
+        for (var k = 0; k < Weightings; k++)
+            Invariants.VectorJacobianProductFour(fourMoments.AsSpan(k * (m + 1), m + 1), dEdI.AsSpan(k * c, c), dEdMoments.AsSpan(k * (m + 1), m + 1));
+        for (var lane = 0; lane < lanes; lane++)
+        {
+            var centre = first + lane;
+            var neighbours = list.Of(centre);
+            ws = EncodingWorkspace.For(this, neighbours.Length + 1);
+            var stride = EncodingWorkspace.Stride(neighbours.Length + 1);
+            var dEdPoints = ws.DEdPoints.AsSpan(0, 3 * stride);
+            dEdPoints.Clear();
+            for (var k = 0; k < Weightings; k++)
+            {
+                var count = LoadEnvironment(numbers, centre, neighbours, ws, k);
+                FromLane(dEdMoments.AsSpan(k * (m + 1), m), lane, ws.DEdMoments.AsSpan(0, m));
+                Basis.PullBack(ws.X.AsSpan(0, count), ws.Y.AsSpan(0, count), ws.Z.AsSpan(0, count), ws.W.AsSpan(0, count),
+                    ws.DWx.AsSpan(0, count), ws.DWy.AsSpan(0, count), ws.DWz.AsSpan(0, count), 1 / Settings.Cutoff,
+                    ws.DEdMoments, dEdPoints, stride);
+            }
+            gradients(centre, neighbours, dEdPoints, stride);
+        }
+    }
+
+    /// <summary>
+    /// Energies and gradients of local environments given as displacements, for an engine that owns the neighbour
+    /// list: site s has centre species <paramref name="centreNumbers"/>[s] and <paramref name="counts"/>[s] neighbours,
+    /// consecutive in <paramref name="neighbourNumbers"/> and <paramref name="displacements"/> (3 numbers each,
+    /// r_neighbour - r_centre, Angstrom). siteEnergies[s] = model(I_s); <paramref name="gradients"/> (3 per neighbour)
+    /// receives dE_s/d(displacement). Neighbours at or beyond the cutoff (|d|^2 &gt;= cutoff^2, the neighbour list's
+    /// test) are ignored and get a zero gradient. Same kernels as <see cref="EnvironmentEnergyAndForces"/>: with the
+    /// neighbours in the neighbour list's order the site energies are those of the structure, bit for bit.
+    /// </summary>
+    public void SiteEnergies(ReadOnlySpan<int> centreNumbers, ReadOnlySpan<long> counts, ReadOnlySpan<int> neighbourNumbers,
+        ReadOnlySpan<double> displacements, AtomEnergyFunction model, Span<double> siteEnergies, Span<double> gradients)
+    {
+        var sites = centreNumbers.Length;
+        long total = 0;
+        foreach (var k in counts)
+        {
+            if (k < 0) throw new InputException($"a site has a negative number of neighbours ({k})");
+            total += k;
+        }
+        if (counts.Length != sites || neighbourNumbers.Length != total || displacements.Length != 3 * total || siteEnergies.Length < sites
+            || gradients.Length < 3 * total || total > int.MaxValue - sites)
+            throw new ArgumentException("site arrays do not match the neighbour counts");
+        // The sites as a neighbour list over "atoms" 0 .. sites - 1 (the centres) and sites + j (neighbour j of all).
+        var numbers = new int[sites + total];
+        centreNumbers.CopyTo(numbers);
+        neighbourNumbers.CopyTo(numbers.AsSpan(sites));
+        var offsets = new int[sites + 1];
+        var kept = new List<Neighbour>();
+        var rc2 = Settings.Cutoff * Settings.Cutoff;
+        var at = 0;
+        for (var s = 0; s < sites; s++)
+        {
+            for (var p = 0; p < counts[s]; p++, at++)
+            {
+                var d = new Vec3(displacements[3 * at], displacements[3 * at + 1], displacements[3 * at + 2]);
+                if (!d.IsFinite) throw new InputException($"site {s}: neighbour {p} has a displacement that is not a finite number");
+                if (d.Norm2 >= rc2) continue;
+                if (d.Norm < CoincidenceTolerance)
+                    throw new InputException($"site {s}: neighbour {p} is on top of the centre (distance {d.Norm:G3} A)");
+                kept.Add(new Neighbour(sites + at, d, 0, 0, 0));
+            }
+            offsets[s + 1] = kept.Count;
+            if (offsets[s + 1] == offsets[s] && !Settings.IncludeCentre)
+                throw new InputException($"site {s} ({Elements.Symbol(numbers[s])}) has no neighbours within the cutoff {Settings.Cutoff} A");
+        }
+        var list = NeighbourList.FromGroups(Settings.Cutoff, offsets, kept.ToArray());
+        var energies = new double[sites];
+        gradients[..(int)(3 * total)].Clear();
+        var result = new double[3 * total];
+        ForEach((sites + 3) / 4, sites, group =>
+            GroupEnergyAndGradients(numbers, list, group, model, energies, (centre, neighbours, dEdPoints, stride) =>
+            {
+                for (var p = 0; p < neighbours.Length; p++)
+                {
+                    var j = neighbours[p].Index - sites;
+                    (result[3 * j], result[3 * j + 1], result[3 * j + 2]) = (dEdPoints[p], dEdPoints[stride + p], dEdPoints[2 * stride + p]);
+                }
+            }));
+        result.CopyTo(gradients);
+        energies.CopyTo(siteEnergies);
     }
 
     /// <summary>

@@ -156,7 +156,7 @@ public sealed partial class Descriptor
     /// <paramref name="moments"/>, when given, receives each weighting's interleaved moments (Basis.Count + 1
     /// vectors per weighting) for a backward pass.
     /// </summary>
-    private void EncodeEnvironmentGroup(Structure structure, NeighbourList list, int first, int lanes, Span<double> rows, Span<Vector256<double>> moments = default)
+    private void EncodeEnvironmentGroup(int[] numbers, NeighbourList list, int first, int lanes, Span<double> rows, Span<Vector256<double>> moments = default)
     {
         var c = Invariants.Count;
         var m = Basis.Count;
@@ -167,7 +167,7 @@ public sealed partial class Descriptor
             {
                 var neighbours = list.Of(first + lane);
                 ws = EncodingWorkspace.For(this, neighbours.Length + 1);
-                var count = LoadEnvironment(structure, first + lane, neighbours, ws, k);
+                var count = LoadEnvironment(numbers, first + lane, neighbours, ws, k);
                 Basis.AccumulateMoments(ws.X.AsSpan(0, count), ws.Y.AsSpan(0, count), ws.Z.AsSpan(0, count), ws.W.AsSpan(0, count), ws.Moments);
                 ToLane(ws.Moments.AsSpan(0, Basis.Count), ws.Four, lane);
             }
@@ -240,7 +240,7 @@ public sealed partial class Descriptor
         if (jacobian == null)
         {
             ForEach((n + 3) / 4, n, group =>
-                EncodeEnvironmentGroup(structure, list, 4 * group, Math.Min(4, n - 4 * group), values.AsSpan(4 * group * Length)));
+                EncodeEnvironmentGroup(structure.AtomicNumbers, list, 4 * group, Math.Min(4, n - 4 * group), values.AsSpan(4 * group * Length)));
             return;
         }
         ForEach(n, n, centre =>
@@ -253,7 +253,7 @@ public sealed partial class Descriptor
             jac.Clear();
             for (var k = 0; k < Weightings; k++)
             {
-                var stride = EncodePoints(ws, LoadEnvironment(structure, centre, neighbours, ws, k), row.Slice(k * c, c), true);
+                var stride = EncodePoints(ws, LoadEnvironment(structure.AtomicNumbers, centre, neighbours, ws, k), row.Slice(k * c, c), true);
                 AddToAtomColumns(ws, stride, neighbours.Length, centre, jac.Slice(k * c * 3 * n, c * 3 * n), n);
             }
         });
@@ -295,7 +295,7 @@ public sealed partial class Descriptor
         {
             var neighbours = list.Of(centre);
             var ws = EncodingWorkspace.For(this, neighbours.Length + 1);
-            var count = LoadEnvironment(structure, centre, neighbours, ws, 0);
+            var count = LoadEnvironment(structure.AtomicNumbers, centre, neighbours, ws, 0);
             if (absolute) { result[centre] = MagnitudeSums(ws, count); continue; }
             result[centre] = new double[Basis.Count];
             Basis.AccumulateMoments(ws.X.AsSpan(0, count), ws.Y.AsSpan(0, count), ws.Z.AsSpan(0, count), ws.W.AsSpan(0, count), result[centre]);
@@ -304,16 +304,17 @@ public sealed partial class Descriptor
     }
 
     /// <summary>
-    /// Loads the density of one environment into the workspace: neighbours (then the centre, if included)
+    /// Loads the density of one environment (atom <paramref name="centre"/>; <paramref name="numbers"/>[i] is the atomic number
+    /// of atom i, neighbours' indices included) into the workspace: neighbours (then the centre, if included)
     /// in unit-ball coordinates, their weights (species weight x cutoff factor) and the gradient of each
     /// weight with respect to the neighbour's displacement. Returns the number of points.
     /// </summary>
-    private int LoadEnvironment(Structure structure, int centre, ReadOnlySpan<Neighbour> neighbours, EncodingWorkspace ws, int weighting)
+    private int LoadEnvironment(int[] numbers, int centre, ReadOnlySpan<Neighbour> neighbours, EncodingWorkspace ws, int weighting)
     {
         var rc = Settings.Cutoff;
         var count = neighbours.Length + (Settings.IncludeCentre ? 1 : 0);
         if (count == 0)
-            throw new InputException($"atom {centre} ({Elements.Symbol(structure.AtomicNumbers[centre])}) has no neighbours within the cutoff {rc} A");
+            throw new InputException($"atom {centre} ({Elements.Symbol(numbers[centre])}) has no neighbours within the cutoff {rc} A");
         for (var p = 0; p < neighbours.Length; p++)
         {
             var nb = neighbours[p];
@@ -321,7 +322,7 @@ public sealed partial class Descriptor
             var r = d.Norm;
             if (r < CoincidenceTolerance)
                 throw new InputException($"atoms {centre} and {nb.Index} are on top of each other (distance {r:G3} A)");
-            var s = Settings.WeightOf(structure.AtomicNumbers[nb.Index], weighting);
+            var s = Settings.WeightOf(numbers[nb.Index], weighting);
             (ws.X[p], ws.Y[p], ws.Z[p]) = (d.X / rc, d.Y / rc, d.Z / rc);
             var (f, df) = Settings.SmoothCutoff ? CosineCutoff(r, rc) : (1, 0);
             ws.W[p] = s * f;
@@ -332,7 +333,7 @@ public sealed partial class Descriptor
         {
             var last = count - 1;
             (ws.X[last], ws.Y[last], ws.Z[last]) = (0, 0, 0);
-            ws.W[last] = Settings.WeightOf(structure.AtomicNumbers[centre], weighting);
+            ws.W[last] = Settings.WeightOf(numbers[centre], weighting);
             (ws.DWx[last], ws.DWy[last], ws.DWz[last]) = (0, 0, 0);
         }
         return count;

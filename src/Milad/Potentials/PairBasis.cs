@@ -162,9 +162,11 @@ public sealed class PairTerm
 
     /// <summary>
     /// Adds the pair energy's forces (-dE/dx) and virial (sum d (x) dE/dd, as the descriptor's) for a structure whose
-    /// atoms have the model indices <paramref name="species"/>, and returns the pair energy.
+    /// atoms have the model indices <paramref name="species"/>, and returns the pair energy. <paramref name="atomEnergies"/>,
+    /// when not empty, gets each atom's pair energy added: its constant plus phi(r_ij) over its neighbours with its own
+    /// species' weights (the pair (i, j) enters i's energy and, with j's weights, j's).
     /// </summary>
-    public double EnergyAndForces(Structure structure, int[] species, Span<Vec3> forces, Span<double> virial)
+    public double EnergyAndForces(Structure structure, int[] species, Span<Vec3> forces, Span<double> virial, Span<double> atomEnergies = default)
     {
         var list = NeighbourList.Build(structure, Basis.Cutoff);
         var f = Basis.Functions;
@@ -176,6 +178,7 @@ public sealed class PairTerm
         {
             var w = _weights[species[i]];
             energy += _constant[species[i]];
+            var own = _constant[species[i]];
             foreach (var nb in list.Of(i))
             {
                 var d = nb.Displacement;
@@ -184,7 +187,9 @@ public sealed class PairTerm
                 var block = Basis.Block(structure.AtomicNumbers[nb.Index]) * f;
                 Basis.Radial(r, v, dv);
                 var wb = w.AsSpan(block, f);
-                energy += TensorPrimitives.Dot(wb, v);
+                var e = TensorPrimitives.Dot(wb, v);
+                energy += e;
+                own += e;
                 if (!withForces) continue;
                 var grad = (TensorPrimitives.Dot(wb, dv) / r) * d;     // dE/dd
                 forces[nb.Index] -= grad;
@@ -196,8 +201,43 @@ public sealed class PairTerm
                     virial[3 * a + 2] += d[a] * grad.Z;
                 }
             }
+            if (!atomEnergies.IsEmpty) atomEnergies[i] += own;
         }
         return energy;
+    }
+
+    /// <summary>
+    /// The pair term of local environments (layout of <see cref="Fingerprints.Descriptor.SiteEnergies"/>): adds the
+    /// centre's pair energy (species model index <paramref name="species"/>[s]) to siteEnergies[s] and its gradient
+    /// dE/d(displacement) to <paramref name="gradients"/>; neighbours at or beyond the pair cutoff add nothing.
+    /// </summary>
+    public void SiteEnergies(ReadOnlySpan<int> species, ReadOnlySpan<long> counts, ReadOnlySpan<int> neighbourNumbers,
+        ReadOnlySpan<double> displacements, Span<double> siteEnergies, Span<double> gradients)
+    {
+        var f = Basis.Functions;
+        Span<double> v = stackalloc double[f];
+        Span<double> dv = stackalloc double[f];
+        var at = 0;
+        for (var s = 0; s < species.Length; s++)
+        {
+            var w = _weights[species[s]];
+            var own = _constant[species[s]];
+            for (var p = 0; p < counts[s]; p++, at++)
+            {
+                var d = new Vec3(displacements[3 * at], displacements[3 * at + 1], displacements[3 * at + 2]);
+                var r = d.Norm;
+                if (!(r < Basis.Cutoff)) continue;
+                var block = Basis.Block(neighbourNumbers[at]) * f;
+                Basis.Radial(r, v, dv);
+                var wb = w.AsSpan(block, f);
+                own += TensorPrimitives.Dot(wb, v);
+                var grad = (TensorPrimitives.Dot(wb, dv) / r) * d;
+                gradients[3 * at] += grad.X;
+                gradients[3 * at + 1] += grad.Y;
+                gradients[3 * at + 2] += grad.Z;
+            }
+            siteEnergies[s] += own;
+        }
     }
 
     internal void Write(Utf8JsonWriter w, IReadOnlyList<int> centreSpecies)

@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using System.Text.Json;
 using Milad.Fingerprints;
 using Milad.Structures;
@@ -49,22 +50,49 @@ public abstract class Potential
     /// </summary>
     public abstract double AtomEnergy(int species, ReadOnlySpan<double> fingerprint, Span<double> gradient);
 
-    /// <summary>Energy, forces, virial and (for a fully periodic cell) stress of a structure.</summary>
+    /// <summary>Energy, forces, virial, atomic energies and (for a fully periodic cell) stress of a structure.</summary>
     public Prediction Predict(Structure structure)
     {
         var species = SpeciesIndices(structure);
         var forces = new Vec3[structure.Count];
         var virial = new double[9];
-        var energy = Descriptor.EnvironmentEnergyAndForces(structure, AtomEnergies(structure, species), forces, virial);
-        if (Pair != null) energy += Pair.EnergyAndForces(structure, species, forces, virial);
+        var atomEnergies = new double[structure.Count];
+        var energy = Descriptor.EnvironmentEnergyAndForces(structure, AtomEnergies(structure, species), forces, virial, atomEnergies);
+        if (Pair != null) energy += Pair.EnergyAndForces(structure, species, forces, virial, atomEnergies);
         double[]? stress = null;
         if (structure.Cell is { } cell && cell.Pbc.All(p => p))
         {
             var volume = Math.Abs(cell.Volume);
             stress = virial.Select(v => v / volume).ToArray();
         }
-        return new Prediction(energy, forces, virial, stress);
+        return new Prediction(energy, forces, virial, stress) { AtomEnergies = atomEnergies };
     }
+
+    /// <summary>
+    /// Energies and gradients of local environments an MD engine assembled from its own neighbour list (see
+    /// <see cref="Descriptor.SiteEnergies"/> for the layout): site energy = the atomic energy of the centre
+    /// (fingerprint model plus pair term), so a structure's energy is the sum of its atoms' site energies;
+    /// <paramref name="gradients"/> receives dE_site/d(displacement) (eV/Angstrom), zero for neighbours beyond both
+    /// cutoffs. The engine adds -g to the neighbour's force, +g to the centre's and d (x) g to the virial.
+    /// Every species must be one the model knows; a model with a magnetic term needs moments and is refused.
+    /// </summary>
+    public void SiteEnergies(ReadOnlySpan<int> centreNumbers, ReadOnlySpan<long> counts, ReadOnlySpan<int> neighbourNumbers,
+        ReadOnlySpan<double> displacements, Span<double> siteEnergies, Span<double> gradients)
+    {
+        if (Magnetic != null)
+            throw new InputException("the model has a magnetic term: its energies need each atom's magnetic moment, which local environments do not carry");
+        var species = new int[centreNumbers.Length];
+        for (var s = 0; s < species.Length; s++) species[s] = SpeciesIndex(centreNumbers[s], $"site {s}");
+        foreach (var z in neighbourNumbers) SpeciesIndex(z, "a neighbour");
+        Descriptor.SiteEnergies(centreNumbers, counts, neighbourNumbers, displacements, (site, fp, g) => AtomEnergy(species[site], fp, g), siteEnergies, gradients);
+        if (Pair == null) return;
+        var pairGradients = new double[gradients.Length];
+        Pair.SiteEnergies(species, counts, neighbourNumbers, displacements, siteEnergies, pairGradients);
+        TensorPrimitives.Add(gradients, pairGradients, gradients);
+    }
+
+    /// <summary>Largest distance at which an atom changes another's energy: the descriptor cutoff or the pair cutoff.</summary>
+    public double InfluenceDistance => Math.Max(Descriptor.Settings.Cutoff, Pair?.Basis.Cutoff ?? 0);
 
     /// <summary>The energy alone (no derivatives): the baseline the cost of <see cref="Predict"/> is measured against.</summary>
     public double PredictEnergy(Structure structure)
@@ -86,15 +114,16 @@ public abstract class Potential
     public int[] SpeciesIndices(Structure structure)
     {
         var result = new int[structure.Count];
-        for (var i = 0; i < structure.Count; i++)
-        {
-            var z = structure.AtomicNumbers[i];
-            var s = z >= 0 && z < _speciesIndex.Length ? _speciesIndex[z] : -1;
-            if (s < 0)
-                throw new InputException($"atom {i} is {Elements.Symbol(z)}, which the model does not know (it was trained on {string.Join(", ", Species.Select(Elements.Symbol))})");
-            result[i] = s;
-        }
+        for (var i = 0; i < structure.Count; i++) result[i] = SpeciesIndex(structure.AtomicNumbers[i], $"atom {i}");
         return result;
+    }
+
+    private int SpeciesIndex(int z, string what)
+    {
+        var s = z >= 0 && z < _speciesIndex.Length ? _speciesIndex[z] : -1;
+        if (s < 0)
+            throw new InputException($"{what} is {Elements.Symbol(z)}, which the model does not know (it was trained on {string.Join(", ", Species.Select(Elements.Symbol))})");
+        return s;
     }
 
     /// <summary>Writes the per-species models into the current JSON object (the "species_models" object's members).</summary>

@@ -49,6 +49,12 @@ public sealed class NeighbourList
         _items = items;
     }
 
+    /// <summary>
+    /// A list given whole: the neighbours of centre i are items[offsets[i] .. offsets[i + 1]] (the local environments an
+    /// MD engine hands over, see <see cref="Fingerprints.Descriptor.SiteEnergies"/>).
+    /// </summary>
+    internal static NeighbourList FromGroups(double cutoff, int[] offsets, Neighbour[] items) => new(cutoff, offsets, items);
+
     /// <summary>Number of atoms of the structure the list was built for.</summary>
     public int AtomCount => _offsets.Length - 1;
 

@@ -1,0 +1,37 @@
+"""decode gives the atoms `milad decode` gives."""
+import ase.io
+import numpy as np
+import pytest
+
+import milad
+from conftest import data
+
+
+def test_decode_equals_the_command_line(cli, tmp_path):
+    molecules = ase.io.read(data("molecules", "qm9_first100.xyz"), index=":")
+    chosen = [molecules[k] for k in (40, 43, 48, 50)]
+    source = tmp_path / "m.xyz"
+    ase.io.write(source, chosen, format="extxyz")
+    fingerprints, decoded = tmp_path / "fp.json", tmp_path / "decoded.xyz"
+    cli("fingerprint", source, "--output", fingerprints, "--preset", "paper")
+    cli("decode", fingerprints, "--output", decoded, "--threads", 1)
+    expected = ase.io.read(decoded, index=":")
+    d = milad.Descriptor(preset="paper")
+    for atoms, reference in zip(ase.io.read(source, index=":"), expected):
+        back = milad.decode(d.fingerprint(atoms), d)
+        assert back.info["decoded"] and reference.info["decoded"]
+        assert back.info["route"] == reference.info["route"]
+        assert back.info["residual"] == pytest.approx(reference.info["residual"], rel=1e-6, abs=1e-18)
+        assert np.array_equal(back.numbers, reference.numbers)
+        assert np.array_equal(back.positions, reference.positions)
+        assert sorted(back.get_chemical_symbols()) == sorted(atoms.get_chemical_symbols())
+
+
+def test_undecodable_fingerprint_is_a_verdict_not_an_error():
+    d = milad.Descriptor(preset="paper")
+    values = -np.ones(d.length)
+    result = milad.decode(values, d, budget=1.0)
+    assert result.info["decoded"] is False
+    assert "not decodable" in result.info["reason"]
+    plain = milad.decode(values, d, budget=1.0, as_atoms=False)
+    assert plain.decoded is False and len(plain.numbers) == 0
