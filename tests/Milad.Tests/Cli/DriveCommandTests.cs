@@ -41,7 +41,8 @@ public class DriveCommandTests
         foreach (var a in args) info.ArgumentList.Add(a);
         var process = Process.Start(info)!;
         var line = process.StandardOutput.ReadLine();
-        Assert.True(line == "listening", $"the ASE server did not start: {line} {process.StandardError.ReadToEnd()}");
+        // (The server's stderr is read only on failure: reading it blocks until the server ends.)
+        if (line != "listening") Assert.Fail($"the ASE server did not start: {line} {process.StandardError.ReadToEnd()}");
         return process;
     }
 
@@ -180,18 +181,21 @@ public class DriveCommandTests
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        var serve = Task.Run(() =>
+        string? status = null;
+        var serve = new Thread(() =>
         {
             using var client = listener.AcceptTcpClient();
             var stream = client.GetStream();
             stream.Write("STATUS      "u8);
             var reply = new byte[12];
             stream.ReadExactly(reply);
+            status = System.Text.Encoding.ASCII.GetString(reply).Trim();
             stream.Write("HELLO       "u8);
-            return System.Text.Encoding.ASCII.GetString(reply).Trim();
         });
+        serve.Start();
         var (exit, _, err) = CliRunner.Run("drive", "--model", model, "--address", $"127.0.0.1:{port}");
-        Assert.Equal("NEEDINIT", serve.Result);
+        Assert.True(serve.Join(30_000));
+        Assert.Equal("NEEDINIT", status);
         Assert.Equal(2, exit);
         Assert.Contains("'HELLO'", err);
         Assert.Single(err.Trim().Split('\n'));
