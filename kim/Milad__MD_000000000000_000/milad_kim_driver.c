@@ -11,9 +11,11 @@
  * requested. Every contributing particle is a site; its neighbours (padding particles included) receive the
  * reaction forces, which the simulator adds back to their owners.
  */
+#define _GNU_SOURCE /* dladdr, RTLD_NODELETE */
 #include "KIM_ModelDriverHeaders.h"
 #include "milad.h"
 
+#include <dlfcn.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -300,6 +302,19 @@ static int destroy(KIM_ModelDestroy * const modelDestroy)
   return 0;
 }
 
+/*
+ * libmilad.so carries a .NET runtime (NativeAOT), which cannot be unloaded: its signal handlers and threads stay.
+ * The KIM API unloads a driver when its last model object is destroyed (LAMMPS creates and destroys one in
+ * `kim init` and creates another in `kim interactions`), and libmilad.so would go with it; marking it NODELETE
+ * keeps the one runtime loaded for the life of the process, and a reloaded driver finds it there.
+ */
+static void keep_libmilad_loaded(void)
+{
+  Dl_info info;
+  if (dladdr((void *) &milad_version, &info) && info.dli_fname)
+    dlopen(info.dli_fname, RTLD_NOW | RTLD_NOLOAD | RTLD_NODELETE);
+}
+
 int milad_kim_driver_create(KIM_ModelDriverCreate * const modelDriverCreate,
                             KIM_LengthUnit const requestedLengthUnit,
                             KIM_EnergyUnit const requestedEnergyUnit,
@@ -310,6 +325,7 @@ int milad_kim_driver_create(KIM_ModelDriverCreate * const modelDriverCreate,
   (void) requestedChargeUnit;
   (void) requestedTemperatureUnit;
   (void) requestedTimeUnit;
+  keep_libmilad_loaded();
 
   /* Units: the simulator's own length and energy units, converted from the model's Angstrom and eV. */
   if (KIM_LengthUnit_Equal(requestedLengthUnit, KIM_LENGTH_UNIT_unused)

@@ -20,7 +20,7 @@ public class DriveCommandTests
     private static readonly string[] Small = ["--nmax", "4", "--cutoff", "4.5", "--folds", "2"];
 
     /// <summary>A tiny model of a kind trained on 5 small Mo frames (as the train/predict tests do).</summary>
-    private static string Train(string dir, string variant)
+    internal static string Train(string dir, string variant)
     {
         var frames = PotentialTestData.Mo(7).Frames;
         string train = Path.Combine(dir, "train.xyz"), test = Path.Combine(dir, "test.xyz"), model = Path.Combine(dir, "model.json");
