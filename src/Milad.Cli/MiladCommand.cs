@@ -20,6 +20,8 @@ public static class MiladCommand
         root.Subcommands.Add(RoundtripCommand.Create(stdout, stderr));
         root.Subcommands.Add(TrainCommand.Create(stdout));
         root.Subcommands.Add(PredictCommand.Create(stdout));
+        root.Subcommands.Add(DriveCommand.Create(stdout));
+        root.Subcommands.Add(ExportKimCommand.Create(stdout));
         root.Subcommands.Add(BenchCommand.Create(stdout));
         ParseResult parsed;
         try
