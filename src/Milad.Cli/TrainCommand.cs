@@ -50,7 +50,7 @@ public static class TrainCommand
         var folds = new Option<int?>("--folds") { Description = "Cross-validation folds for the ridge fit (default 5)." };
         var seed = new Option<int?>("--seed") { Description = "Seed of every random choice (default 1)." };
         var threads = new Option<int?>("--threads") { Description = "Worker threads (default: all cores)." };
-        var searchBudget = new Option<double?>("--search-budget") { Description = "Seconds after which the settings search starts no further candidate (default 900; 0: no search). The search chooses, by cross-validation on the training file, the settings not given: --cutoff, --nmax, --invariants, --pair-cutoff." };
+        var searchBudget = new Option<double?>("--search-budget") { Description = "Seconds of work (CPU seconds over the worker threads: wall seconds on an idle machine) after which the settings search starts no further candidate (default 900; 0: no search). The search chooses, by cross-validation on the training file, the settings not given: --cutoff, --nmax, --invariants, --pair-cutoff." };
 
         var command = new Command("train", "Fit an interatomic potential (linear, quadratic or neural) on environment fingerprints to DFT energies and forces.")
         {
@@ -181,7 +181,7 @@ public static class TrainCommand
         {
             var t = chosen.Trials[chosen.Chosen];
             stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"settings chosen by {options.Folds}-fold cross-validation on the training frames ({chosen.Trials.Length} candidates{(chosen.Complete ? "" : ", stopped by --search-budget")}, {chosen.Seconds:F0} s): {t.Describe()}, energy weight {t.Ridge.EnergyWeight:G3}, lambda {t.Ridge.Lambda:G3}; CV energy RMSE {1000 * t.Ridge.EnergyRmse:F2} meV/atom, force RMSE {t.Ridge.ForceRmse:F4} eV/A"));
+                $"settings chosen by {options.Folds}-fold cross-validation on the training frames ({chosen.Trials.Length} candidates{(chosen.Complete ? "" : ", stopped by --search-budget")}, {chosen.Seconds:F0} s, {chosen.WorkSeconds:F0} s of work): {t.Describe()}, energy weight {t.Ridge.EnergyWeight:G3}, lambda {t.Ridge.Lambda:G3}; CV energy RMSE {1000 * t.Ridge.EnergyRmse:F2} meV/atom, force RMSE {t.Ridge.ForceRmse:F4} eV/A"));
         }
         stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"train: energy MAE {1000 * trainErrors.EnergyMae:F2} RMSE {1000 * trainErrors.EnergyRmse:F2} meV/atom, force MAE {trainErrors.ForceMae:F4} RMSE {trainErrors.ForceRmse:F4} eV/A"));
@@ -269,6 +269,7 @@ public static class TrainCommand
             w.WriteStartObject("search");
             w.WriteBoolean("complete", search.Complete);
             w.WriteNumber("seconds", search.Seconds);
+            w.WriteNumber("work_seconds", search.WorkSeconds);
             w.WriteNumber("chosen", search.Chosen);
             w.WriteStartArray("candidates");
             foreach (var t in search.Trials)
@@ -281,6 +282,7 @@ public static class TrainCommand
                 w.WriteNumber("pair_cutoff", t.PairCutoff);
                 WriteRidge(w, t.Ridge);
                 w.WriteNumber("seconds", t.Seconds);
+                w.WriteNumber("work_seconds", t.WorkSeconds);
                 w.WriteEndObject();
             }
             w.WriteEndArray();

@@ -20,8 +20,10 @@ public sealed record SearchSpace
     public bool Pair { get; init; } = true;
 
     /// <summary>
-    /// Seconds after which no further candidate is started: a safety stop. The candidates are a fixed list tried in a
-    /// fixed order, so the model depends on the machine's speed only when this stop fires (the report says so).
+    /// Seconds of work after which no further candidate is started: a safety stop. Work is the process's CPU time divided
+    /// by the worker threads, so the default is a 15-minute fit on an idle machine whatever the thread count, and the
+    /// stop does not move with the load of other processes (wall time would). The candidates are a fixed list tried in
+    /// a fixed order, so the model depends on the machine only when this stop fires (the report says so).
     /// </summary>
     public double BudgetSeconds { get; init; } = 900;
 
@@ -35,7 +37,8 @@ public sealed record SearchSpace
 /// <param name="PairCutoff">Its pair cutoff (0: none).</param>
 /// <param name="Ridge">The ridge point its own cross-validation chose, with its errors.</param>
 /// <param name="Seconds">Wall time of its accumulation and fit (two candidates that share one accumulation share it).</param>
-public sealed record SearchTrial(string Stage, DescriptorSettings Descriptor, double PairCutoff, RidgeChoice Ridge, double Seconds)
+/// <param name="WorkSeconds">The same in work: CPU seconds over the worker threads (<see cref="SearchSpace.BudgetSeconds"/>).</param>
+public sealed record SearchTrial(string Stage, DescriptorSettings Descriptor, double PairCutoff, RidgeChoice Ridge, double Seconds, double WorkSeconds)
 {
     public string Describe() => string.Create(CultureInfo.InvariantCulture,
         $"{Descriptor.InvariantSet} n_max {Descriptor.NMax} {Descriptor.Cutoff:0.0##} A, {(PairCutoff > 0 ? $"pair {PairCutoff:0.0##} A" : "no pair")}");
@@ -46,7 +49,8 @@ public sealed record SearchTrial(string Stage, DescriptorSettings Descriptor, do
 /// <param name="Chosen">Index of the chosen candidate in <paramref name="Trials"/>.</param>
 /// <param name="Complete">False when the time limit stopped the search before the end of its list.</param>
 /// <param name="Seconds">Wall time of the search.</param>
-public sealed record SearchResult(SearchTrial[] Trials, int Chosen, bool Complete, double Seconds);
+/// <param name="WorkSeconds">Its work: CPU seconds over the worker threads, what the budget counts.</param>
+public sealed record SearchResult(SearchTrial[] Trials, int Chosen, bool Complete, double Seconds, double WorkSeconds);
 
 /// <summary>
 /// Chooses the descriptor (cutoff, n_max, invariant set) and the pair term by cross-validation on the training
@@ -80,6 +84,14 @@ public static class SettingsSearch
         TrainingSet data, TrainingOptions options, SearchSpace space, Action<TrainingProgress>? progress)
     {
         var clock = Stopwatch.StartNew();
+        var process = Process.GetCurrentProcess();
+        var cpu0 = process.TotalProcessorTime.TotalSeconds;
+        var workers = Math.Max(1, Math.Min(options.Threads, Environment.ProcessorCount));
+        double Work()
+        {
+            process.Refresh();
+            return (process.TotalProcessorTime.TotalSeconds - cpu0) / workers;
+        }
         var trials = new List<SearchTrial>();
         var fits = new List<PotentialTrainer.PolynomialFit>();
         var settings = new List<TrainingOptions>();
@@ -105,9 +117,10 @@ public static class SettingsSearch
         // One accumulation: the candidate, and without its pair term too when the pair term is being chosen.
         bool Try(string stage, DescriptorSettings descriptor, double pairCutoff, bool alsoWithoutPair = true)
         {
-            if (trials.Count > 0 && clock.Elapsed.TotalSeconds >= space.BudgetSeconds) { complete = false; return false; }
+            if (trials.Count > 0 && Work() >= space.BudgetSeconds) { complete = false; return false; }
             var o = options with { Kind = kind, Descriptor = descriptor, PairCutoff = pairCutoff };
             var start = clock.Elapsed.TotalSeconds;
+            var work = Work();
             done++;
             void Report(TrainingProgress p) => progress?.Invoke(p with { Stage = $"search {done}/{planned} {p.Stage}" });
             var sums = PotentialTrainer.Accumulate(data, o, Report);
@@ -115,7 +128,7 @@ public static class SettingsSearch
             foreach (var withPair in variants)
             {
                 var fit = PotentialTrainer.Solve(sums, o, withPair, Report);
-                var trial = new SearchTrial(stage, descriptor, withPair ? pairCutoff : 0, fit.Choice, clock.Elapsed.TotalSeconds - start);
+                var trial = new SearchTrial(stage, descriptor, withPair ? pairCutoff : 0, fit.Choice, clock.Elapsed.TotalSeconds - start, Work() - work);
                 trials.Add(trial);
                 fits.Add(fit);
                 settings.Add(o with { PairCutoff = trial.PairCutoff });
@@ -147,7 +160,7 @@ public static class SettingsSearch
             Try("invariants", b.Descriptor with { InvariantSet = "compact" }, b.PairCutoff);
         }
         var chosen = Best();
-        var result = new SearchResult(trials.ToArray(), chosen, complete, clock.Elapsed.TotalSeconds);
+        var result = new SearchResult(trials.ToArray(), chosen, complete, clock.Elapsed.TotalSeconds, Work());
         return (result, fits[chosen], settings[chosen] with { Kind = options.Kind });
     }
 
