@@ -164,7 +164,7 @@ public sealed class BenchSuite(string dataDirectory, int threads)
     private Potential? _chosen;
 
     /// <summary>What the settings search chose for Mo (measured: docs/potentials-defaults.md).</summary>
-    private static readonly (int NMax, double Cutoff, string Invariants, double PairCutoff) MoChosen = (11, 4.0, "scalar", 6.0);
+    private static readonly (int NMax, double Cutoff, string Invariants, double PairCutoff) MoChosen = (11, 4.0, "scalar", 6.5);
 
     private BenchCase Decode(string name)
     {
