@@ -50,11 +50,13 @@ public static class TrainCommand
         var folds = new Option<int?>("--folds") { Description = "Cross-validation folds for the ridge fit (default 5)." };
         var seed = new Option<int?>("--seed") { Description = "Seed of every random choice (default 1)." };
         var threads = new Option<int?>("--threads") { Description = "Worker threads (default: all cores)." };
+        var searchBudget = new Option<double?>("--search-budget") { Description = "Seconds of work (CPU seconds over the worker threads: wall seconds on an idle machine) after which the settings search starts no further candidate (default 900; 0: no search). The search chooses, by cross-validation on the training file, the settings not given: --cutoff, --nmax, --invariants, --pair-cutoff." };
 
         var command = new Command("train", "Fit an interatomic potential (linear, quadratic or neural) on environment fingerprints to DFT energies and forces.")
         {
             train, test, model, report, plot, kind, nmax, cutoff, invariants, weights, centre, quadratic, projection, pairCutoff, pairFunctions, pairInner, components, hidden,
             optimizer, epochs, batch, rate, validation, patience, timeLimit, forceWeight, weightDecay, energyWeights, stressWeight, magneticPowers, folds, seed, threads,
+            searchBudget,
         };
         command.SetAction(p =>
         {
@@ -88,7 +90,15 @@ public static class TrainCommand
             if (p.GetValue(folds) is { } f) o = o with { Folds = f };
             if (p.GetValue(seed) is { } s) o = o with { Seed = s };
             if (p.GetValue(threads) is { } th) o = o with { Threads = th };
-            return Run(p.GetValue(train)!, p.GetValue(test), p.GetValue(model)!, p.GetValue(report), p.GetValue(plot), o, stdout);
+            // The settings the user gives are fixed; the search chooses the others.
+            var budget = p.GetValue(searchBudget) ?? 900;
+            if (!(budget >= 0) || !double.IsFinite(budget)) throw new InputException("--search-budget must be >= 0 seconds (0: no search)");
+            var search = new SearchSpace
+            {
+                Cutoff = p.GetValue(cutoff) == null, NMax = p.GetValue(nmax) == null, Invariants = p.GetValue(invariants) == null,
+                Pair = p.GetValue(pairCutoff) == null, BudgetSeconds = budget,
+            };
+            return Run(p.GetValue(train)!, p.GetValue(test), p.GetValue(model)!, p.GetValue(report), p.GetValue(plot), o, stdout, budget > 0 ? search : null);
         });
         return command;
     }
@@ -113,16 +123,14 @@ public static class TrainCommand
         return result.Length > 0 ? result : throw new InputException("--hidden: no layer widths");
     }
 
-    internal static int Run(string trainPath, string? testPath, string modelPath, string? reportPath, string? plotPath, TrainingOptions options, TextWriter stdout)
+    internal static int Run(string trainPath, string? testPath, string modelPath, string? reportPath, string? plotPath, TrainingOptions options, TextWriter stdout,
+        SearchSpace? search = null)
     {
         // Everything that can be checked before hours of work is checked first.
         options.Validate();
         OutputPaths.Check([trainPath, testPath],
             new OutputPaths.Output(modelPath, "--model", ".json"), new OutputPaths.Output(reportPath, "--report", ".json"), new OutputPaths.Output(plotPath, "--plot", ".png"));
         var trainSet = TrainingSet.Read(trainPath);
-        var testSet = testPath == null ? null : TrainingSet.Read(testPath);
-        if (testSet != null && testSet.Species.Except(trainSet.Species).ToArray() is { Length: > 0 } unknown)
-            throw new InputException($"{testPath}: has {string.Join(", ", unknown.Select(Structures.Elements.Symbol))}, which the training set {trainPath} lacks (it has {string.Join(", ", trainSet.Species.Select(Structures.Elements.Symbol))})");
 
         TrainingResult result;
         using (var progress = new ProgressLine("train"))
@@ -134,14 +142,19 @@ public static class TrainCommand
                 {
                     progress.Report(p.TrainLoss is { } tl
                         ? string.Create(CultureInfo.InvariantCulture, $"{p.Stage} epoch {p.Done}/{p.Total}, loss train {tl:G4} validation {p.ValidationLoss:G4}")
-                        : $"{p.Stage} {p.Done}/{p.Total}");
+                        : p.Message ?? $"{p.Stage} {p.Done}/{p.Total}");
                 }
-            });
+            }, search);
         }
+        options = result.Options;
         var potential = result.Potential;
 
-        // Every prediction is made (and checked) before anything is written: a test set the model cannot
-        // predict, or a fit that produced non-finite numbers, leaves no model behind.
+        // The test file is read only now that the model is final: it cannot have influenced it. Every prediction
+        // is made (and checked) before anything is written: a test set the model cannot predict, or a fit that
+        // produced non-finite numbers, leaves no model behind.
+        var testSet = testPath == null ? null : TrainingSet.Read(testPath);
+        if (testSet != null && testSet.Species.Except(trainSet.Species).ToArray() is { Length: > 0 } unknown)
+            throw new InputException($"{testPath}: has {string.Join(", ", unknown.Select(Structures.Elements.Symbol))}, which the training set {trainPath} lacks (it has {string.Join(", ", trainSet.Species.Select(Structures.Elements.Symbol))})");
         var (trainPredictions, _) = PredictAll(potential, trainSet);
         var trainErrors = ErrorSummary.Of(trainSet.Frames, trainPredictions);
         List<Prediction>? testPredictions = null;
@@ -179,6 +192,12 @@ public static class TrainCommand
 
         stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{options.Kind} model on {trainSet.Frames.Count} frames ({trainSet.AtomCount} atoms) in {result.Seconds:F1} s -> {modelPath}"));
+        if (result.Search is { } chosen)
+        {
+            var t = chosen.Trials[chosen.Chosen];
+            stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"settings chosen by {options.Folds}-fold cross-validation on the training frames ({chosen.Trials.Length} candidates{(chosen.Complete ? "" : ", stopped by --search-budget")}, {chosen.Seconds:F0} s, {chosen.WorkSeconds:F0} s of work): {t.Describe()}, energy weight {t.Ridge.EnergyWeight:G3}, lambda {t.Ridge.Lambda:G3}; CV energy RMSE {1000 * t.Ridge.EnergyRmse:F2} meV/atom, force RMSE {t.Ridge.ForceRmse:F4} eV/A"));
+        }
         stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"train: energy MAE {1000 * trainErrors.EnergyMae:F2} RMSE {1000 * trainErrors.EnergyRmse:F2} meV/atom, force MAE {trainErrors.ForceMae:F4} RMSE {trainErrors.ForceRmse:F4} eV/A"));
         if (testErrors != null)
@@ -260,6 +279,31 @@ public static class TrainCommand
         }
         w.WriteEndArray();
         w.WriteEndObject();
+        if (result.Search is { } search)
+        {
+            // Every candidate of the settings search with its cross-validated errors, and the choice.
+            w.WriteStartObject("search");
+            w.WriteBoolean("complete", search.Complete);
+            w.WriteNumber("seconds", search.Seconds);
+            w.WriteNumber("work_seconds", search.WorkSeconds);
+            w.WriteNumber("chosen", search.Chosen);
+            w.WriteStartArray("candidates");
+            foreach (var t in search.Trials)
+            {
+                w.WriteStartObject();
+                w.WriteString("stage", t.Stage);
+                w.WriteNumber("cutoff", t.Descriptor.Cutoff);
+                w.WriteNumber("nmax", t.Descriptor.NMax);
+                w.WriteString("invariants", t.Descriptor.InvariantSet);
+                w.WriteNumber("pair_cutoff", t.PairCutoff);
+                WriteRidge(w, t.Ridge);
+                w.WriteNumber("seconds", t.Seconds);
+                w.WriteNumber("work_seconds", t.WorkSeconds);
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
         if (result.Potential.TrainingInfo != null)
         {
             w.WritePropertyName("training");

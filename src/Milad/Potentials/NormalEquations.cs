@@ -134,6 +134,31 @@ internal sealed class NormalEquations
             for (var k = 0; k < Folds; k++) Parts[kind, k]?.Add(other.Parts[kind, k]);
     }
 
+    /// <summary>
+    /// The sums of a model with only the columns <paramref name="keep"/> (ascending): exactly what accumulating that
+    /// model would give. Why: the settings search fits with and without the pair term from one accumulation.
+    /// </summary>
+    public NormalEquations Restrict(int[] keep)
+    {
+        var result = new NormalEquations(keep.Length, Folds, HasVirials);
+        for (var kind = 0; kind < Kinds; kind++)
+            for (var k = 0; k < Folds; k++)
+            {
+                var from = Parts[kind, k];
+                if (from == null) continue;
+                var to = result._parts[kind, k];
+                for (var a = 0; a < keep.Length; a++)
+                {
+                    var row = to.Row(a);
+                    for (var b = 0; b <= a; b++) row[b] = from[keep[a], keep[b]];
+                    to.Rhs[a] = from.Rhs[keep[a]];
+                }
+                to.TargetNorm = from.TargetNorm;
+                to.Rows = from.Rows;
+            }
+        return result;
+    }
+
     /// <summary>The sums of one kind over every fold except <paramref name="exclude"/> (-1: none).</summary>
     public Part Sum(int kind, int exclude)
     {

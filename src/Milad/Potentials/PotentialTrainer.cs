@@ -19,22 +19,36 @@ namespace Milad.Potentials;
 /// </summary>
 public static class PotentialTrainer
 {
-    public static TrainingResult Train(TrainingSet data, TrainingOptions options, Action<TrainingProgress>? progress = null)
+    /// <summary>Trains a model on <paramref name="data"/>; <paramref name="progress"/> hears of every stage.</summary>
+    /// <param name="data">The training frames (the only frames any choice sees).</param>
+    /// <param name="options">The settings (those <paramref name="search"/> chooses are starting points).</param>
+    /// <param name="progress">Progress reports, or null.</param>
+    /// <param name="search">Settings to choose by cross-validation before the fit (<see cref="SettingsSearch"/>); null: none,
+    /// the options are used as they are.</param>
+    public static TrainingResult Train(TrainingSet data, TrainingOptions options, Action<TrainingProgress>? progress = null, SearchSpace? search = null)
     {
         options.Validate();
         var clock = Stopwatch.StartNew();
-        var fit = FitPolynomial(data, options, progress);
+        SearchResult? searched = null;
+        PolynomialFit fit;
+        if (search is { Any: true })
+        {
+            (searched, var chosenFit, options) = SettingsSearch.Run(data, options, search, progress);
+            // The network needs its samples and held-out frames: its baseline is fitted again at the chosen settings.
+            fit = options.Kind == "neural" ? FitPolynomial(data, options, progress) : chosenFit;
+        }
+        else fit = FitPolynomial(data, options, progress);
         if (options.Kind != "neural")
         {
-            fit.Polynomial.TrainingInfo = Info(options, data, fit.Choice, null, clock.Elapsed.TotalSeconds);
-            return new TrainingResult(fit.Polynomial, fit.Choice, fit.Grid, [], clock.Elapsed.TotalSeconds);
+            fit.Polynomial.TrainingInfo = Info(options, data, fit.Choice, null, clock.Elapsed.TotalSeconds, searched);
+            return new TrainingResult(fit.Polynomial, fit.Choice, fit.Grid, [], clock.Elapsed.TotalSeconds, options, searched);
         }
 
         // 4. Network on top of the linear baseline.
         var trainer = new NeuralTrainer(options, fit.Polynomial, fit.NeuralMaps, data, fit.Samples!, progress);
         var (neural, curve) = trainer.Run();
-        neural.TrainingInfo = Info(options, data, fit.Choice, curve, clock.Elapsed.TotalSeconds);
-        return new TrainingResult(neural, fit.Choice, fit.Grid, curve, clock.Elapsed.TotalSeconds);
+        neural.TrainingInfo = Info(options, data, fit.Choice, curve, clock.Elapsed.TotalSeconds, searched);
+        return new TrainingResult(neural, fit.Choice, fit.Grid, curve, clock.Elapsed.TotalSeconds, options, searched);
     }
 
     /// <summary>The closed-form part of a run.</summary>
@@ -46,7 +60,15 @@ public static class PotentialTrainer
     internal sealed record PolynomialFit(PolynomialPotential Polynomial, RidgeChoice Choice, RidgeChoice[] Grid, FeatureMap[] NeuralMaps, EnvironmentSample[][]? Samples);
 
     /// <summary>Steps 1 to 3: feature maps, ridge sums, cross-validated ridge fit.</summary>
-    internal static PolynomialFit FitPolynomial(TrainingSet data, TrainingOptions options, Action<TrainingProgress>? progress)
+    internal static PolynomialFit FitPolynomial(TrainingSet data, TrainingOptions options, Action<TrainingProgress>? progress) =>
+        Solve(Accumulate(data, options, progress), options, withPair: true, progress);
+
+    /// <summary>What steps 1 and 2 leave for the ridge fit: the maps, the layout and the sums.</summary>
+    internal sealed record RidgeSums(Descriptor Descriptor, int[] Species, FeatureMap[] Maps, PairBasis? Pair, FeatureMap[]? PairMaps,
+        DesignAccumulator Accumulator, NormalEquations Equations, EnvironmentSample[][]? Samples, int HeldOut, int Quadratic, int Neural);
+
+    /// <summary>Steps 1 and 2: feature maps and ridge sums.</summary>
+    internal static RidgeSums Accumulate(TrainingSet data, TrainingOptions options, Action<TrainingProgress>? progress)
     {
         options.Validate();
         var descriptor = new Descriptor(options.Descriptor);
@@ -158,33 +180,55 @@ public static class PotentialTrainer
             throw e.InnerExceptions.OfType<InputException>().First();
         }
 
-        // 3. Ridge fit.
-        var penalised = new bool[equations.Size];
-        for (var c = 0; c < equations.Size; c++) penalised[c] = c % accumulator.BlockSize != 0;
-        progress?.Invoke(new TrainingProgress("ridge", 0, 1));
-        var (coefficients, choice, grid) = RidgeFit.Fit(equations, penalised, options.EnergyWeights, RidgeFit.DefaultLambdas, options.Threads, heldOut, options.StressWeight);
-        var models = new PolynomialPotential.SpeciesModel[species.Length];
+        return new RidgeSums(descriptor, species, maps, pair, pairMaps, accumulator, equations, samples, heldOut, kq, kn);
+    }
+
+    /// <summary>
+    /// Step 3: the cross-validated ridge fit from the sums; without <paramref name="withPair"/> the pair columns are left
+    /// out (the same fit as sums accumulated without a pair term: the other columns do not depend on it).
+    /// </summary>
+    internal static PolynomialFit Solve(RidgeSums sums, TrainingOptions options, bool withPair, Action<TrainingProgress>? progress)
+    {
+        var (descriptor, species, maps, accumulator) = (sums.Descriptor, sums.Species, sums.Maps, sums.Accumulator);
+        var pair = withPair ? sums.Pair : null;
+        var dropped = pair == null ? accumulator.PairFeatures : 0;
+        var blockSize = accumulator.BlockSize - dropped;
+        var magneticOffset = accumulator.MagneticOffset - dropped;
         var f0 = descriptor.Length;
-        var p0 = accumulator.PairFeatures;
+        var p0 = accumulator.PairFeatures - dropped;
+        var equations = sums.Equations;
+        if (dropped > 0)
+        {
+            var keep = new List<int>();
+            for (var s = 0; s < species.Length; s++)
+                for (var c = 0; c < accumulator.BlockSize; c++)
+                    if (c < 1 + f0 || c >= 1 + f0 + dropped) keep.Add(s * accumulator.BlockSize + c);
+            equations = equations.Restrict(keep.ToArray());
+        }
+        var penalised = new bool[equations.Size];
+        for (var c = 0; c < equations.Size; c++) penalised[c] = c % blockSize != 0;
+        progress?.Invoke(new TrainingProgress("ridge", 0, 1));
+        var (coefficients, choice, grid) = RidgeFit.Fit(equations, penalised, options.EnergyWeights, RidgeFit.DefaultLambdas, options.Threads, sums.HeldOut, options.StressWeight);
+        var models = new PolynomialPotential.SpeciesModel[species.Length];
         var pairCoefficients = new double[species.Length][];
         for (var s = 0; s < species.Length; s++)
         {
-            var off = s * accumulator.BlockSize;
+            var off = s * blockSize;
             models[s] = new PolynomialPotential.SpeciesModel(
-                coefficients[off], maps[s].Truncate(kq),
+                coefficients[off], maps[s].Truncate(sums.Quadratic),
                 coefficients.AsSpan(off + 1, f0).ToArray(),
-                coefficients.AsSpan(off + 1 + f0 + p0, accumulator.MagneticOffset - 1 - f0 - p0).ToArray());
+                coefficients.AsSpan(off + 1 + f0 + p0, magneticOffset - 1 - f0 - p0).ToArray());
             pairCoefficients[s] = coefficients.AsSpan(off + 1 + f0, p0).ToArray();
         }
         var polynomial = new PolynomialPotential(descriptor, species, models)
         {
-            Pair = pair != null ? new PairTerm(pair, pairMaps!, pairCoefficients) : null,
+            Pair = pair != null ? new PairTerm(pair, sums.PairMaps!, pairCoefficients) : null,
             Magnetic = options.MagneticPowers.Length > 0
                 ? new MagneticTerm(options.MagneticPowers, maps, species.Select((_, s) =>
-                    coefficients.AsSpan(s * accumulator.BlockSize + accumulator.MagneticOffset, accumulator.BlockSize - accumulator.MagneticOffset).ToArray()).ToArray())
+                    coefficients.AsSpan(s * blockSize + magneticOffset, blockSize - magneticOffset).ToArray()).ToArray())
                 : null,
         };
-        return new PolynomialFit(polynomial, choice, grid, maps.Select(m => m.Truncate(kn)).ToArray(), samples);
+        return new PolynomialFit(polynomial, choice, grid, maps.Select(m => m.Truncate(sums.Neural)).ToArray(), sums.Samples);
     }
 
     /// <summary>Runs <paramref name="work"/> for every frame on several threads; an input error names its frame.</summary>
@@ -223,7 +267,7 @@ public static class PotentialTrainer
         return fold;
     }
 
-    private static string Info(TrainingOptions o, TrainingSet data, RidgeChoice ridge, IReadOnlyList<EpochRecord>? curve, double seconds)
+    private static string Info(TrainingOptions o, TrainingSet data, RidgeChoice ridge, IReadOnlyList<EpochRecord>? curve, double seconds, SearchResult? search)
     {
         using var stream = new MemoryStream();
         using (var w = new Utf8JsonWriter(stream))
@@ -239,6 +283,13 @@ public static class PotentialTrainer
             w.WriteNumber("ridge_lambda", ridge.Lambda);
             w.WriteNumber("ridge_cv_energy_rmse_mev_per_atom", 1000 * ridge.EnergyRmse);
             w.WriteNumber("ridge_cv_force_rmse_ev_per_a", ridge.ForceRmse);
+            if (search != null)
+            {
+                // Settings chosen by cross-validation on the training frames: how many candidates, and whether all were tried.
+                w.WriteNumber("search_candidates", search.Trials.Length);
+                w.WriteBoolean("search_complete", search.Complete);
+                w.WriteNumber("search_seconds", search.Seconds);
+            }
             if (o.StressWeight > 0) w.WriteNumber("stress_weight", o.StressWeight);
             if (o.MagneticPowers.Length > 0) w.WriteString("magnetic_powers", string.Join(",", o.MagneticPowers));
             if (o.PairCutoff > 0)
