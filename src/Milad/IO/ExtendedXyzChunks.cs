@@ -7,6 +7,7 @@ namespace Milad.IO;
 /// <summary>Whole frames of an extended xyz file as text: cut by one reading thread, parsed on others.</summary>
 /// <param name="Text">The frames' lines (and blank lines between them), each ending in "\n", in the first <paramref name="Length"/>
 /// characters of an array from <see cref="ArrayPool{T}.Shared"/> that <see cref="ExtendedXyzChunks.Parse"/> returns to it.</param>
+/// <param name="Length">Characters of <paramref name="Text"/> in use.</param>
 /// <param name="LinesBefore">Lines of the file before the chunk: line numbers in messages go on from there.</param>
 /// <param name="FramesBefore">Frames of the file before the chunk.</param>
 /// <param name="Frames">Whole frames counted in the chunk (the last chunk of a broken file holds the broken part too).</param>

@@ -5,6 +5,8 @@ namespace Milad.IO;
 /// Unlike <see cref="TextReader.ReadLine"/> it allocates nothing per line, and it reads the source
 /// in fixed chunks, so it never pulls in more of a file than the line it is asked for needs.
 /// </summary>
+/// <param name="reader">The text to read.</param>
+/// <param name="chunk">Characters read from it at a time.</param>
 /// <param name="linesBefore">Lines before the reader's first (a piece of a file: line numbers go on from there).</param>
 internal sealed class LineReader(TextReader reader, int chunk = 1 << 16, long linesBefore = 0)
 {
