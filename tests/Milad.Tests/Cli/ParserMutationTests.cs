@@ -181,7 +181,9 @@ public partial class ParserMutationTests
                     if (a[i] != null) Walk(a[i]!);
                 }
         }
-        Walk(root);
+        // An earlier mutation (an inserted slice) may have repeated a key: JsonNode parses that but cannot list it.
+        try { Walk(root); }
+        catch (ArgumentException) { return null; }
         if (all.Count == 0) return null;
         var (parent, name, index) = fields.Count > 0 && random.Next(2) == 0 ? fields[random.Next(fields.Count)] : all[random.Next(all.Count)];
         var value = Values[random.Next(Values.Length)];
