@@ -28,8 +28,9 @@ class Decoded:
         return atoms
 
 
-def decode(fingerprint, descriptor=None, budget=10.0, seed=1, as_atoms=True):
-    """Decodes a molecule-mode fingerprint into atoms, as ``milad decode`` does (same budget and seed defaults).
+def decode(fingerprint, descriptor=None, work=None, budget=None, seed=1, as_atoms=True):
+    """Decodes a molecule-mode fingerprint into atoms, as ``milad decode`` does (same defaults: ``work`` units
+    decide the result, 80,000 by default; ``budget`` is a wall-time safety limit in seconds, 600 by default).
 
     Returns an ase.Atoms (positions in Angstrom about the centroid, in some orientation) whose ``info`` holds
     ``decoded`` (True when the atoms re-encode to the fingerprint), ``residual`` (relative fingerprint residual),
@@ -41,7 +42,12 @@ def decode(fingerprint, descriptor=None, budget=10.0, seed=1, as_atoms=True):
     if not isinstance(descriptor, Descriptor):
         raise MiladError(f"descriptor must be a milad.Descriptor, got {type(descriptor).__name__}", 0)
     values = float_array(fingerprint, (None,), "fingerprint")
-    options = json.dumps({"budget": float(budget), "seed": int(seed)}).encode("utf-8")
+    settings = {"seed": int(seed)}
+    if work is not None:
+        settings["work"] = int(work)
+    if budget is not None:
+        settings["budget"] = float(budget)
+    options = json.dumps(settings).encode("utf-8")
     lib = _native.lib()
     handle = _native.new_handle(lib.milad_decode, "milad_decoded_free", descriptor._handle("molecule"),
                                 _native.doubles(values), len(values), options)

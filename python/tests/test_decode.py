@@ -35,3 +35,11 @@ def test_undecodable_fingerprint_is_a_verdict_not_an_error():
     assert "not decodable" in result.info["reason"]
     plain = milad.decode(values, d, budget=1.0, as_atoms=False)
     assert plain.decoded is False and len(plain.numbers) == 0
+
+
+def test_work_budget_is_an_option_and_is_checked():
+    d = milad.Descriptor(preset="paper")
+    values = -np.ones(d.length)
+    assert milad.decode(values, d, work=100, as_atoms=False).decoded is False
+    with pytest.raises(milad.MiladError, match="work must be a positive integer"):
+        milad.decode(values, d, work=0)

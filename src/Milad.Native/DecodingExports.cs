@@ -8,10 +8,13 @@ namespace Milad.Native;
 /// <summary>milad_decode and the functions that read its result (include/milad.h).</summary>
 internal static unsafe class DecodingExports
 {
-    /// <summary>The decoder's budget and seed as `milad decode` takes them (--budget, --seed), with its defaults.</summary>
-    private static (double Budget, int Seed) Options(byte* json)
+    /// <summary>
+    /// The decoder's work budget, wall-time safety limit and seed as `milad decode` takes them (--work, --budget, --seed);
+    /// null: the decoder's defaults, which are the command's.
+    /// </summary>
+    private static (long? Work, double? Budget, int Seed) Options(byte* json)
     {
-        if (json == null) return (10, 1);
+        if (json == null) return (null, null, 1);
         var text = DescriptorExports.Text(json, "options_json");
         JsonDocument document;
         try
@@ -26,7 +29,7 @@ internal static unsafe class DecodingExports
         {
             var root = document.RootElement;
             if (root.ValueKind != JsonValueKind.Object) throw new InputException("decode options: not a JSON object");
-            var (budget, seed) = (10.0, 1);
+            (long? work, double? budget, int seed) = (null, null, 1);
             foreach (var p in root.EnumerateObject())
             {
                 switch (p.Name)
@@ -36,15 +39,20 @@ internal static unsafe class DecodingExports
                             throw new InputException($"decode options: budget must be a positive number of seconds (at most 1e6), got {p.Value.GetRawText()}");
                         budget = p.Value.GetDouble();
                         break;
+                    case "work":
+                        if (p.Value.ValueKind != JsonValueKind.Number || !p.Value.TryGetInt64(out var units) || units < 1)
+                            throw new InputException($"decode options: work must be a positive integer (work units), got {p.Value.GetRawText()}");
+                        work = units;
+                        break;
                     case "seed":
                         if (p.Value.ValueKind != JsonValueKind.Number || !p.Value.TryGetInt32(out seed))
                             throw new InputException($"decode options: seed must be an integer, got {p.Value.GetRawText()}");
                         break;
                     default:
-                        throw new InputException($"decode options: unknown key \"{p.Name}\" (expected budget, seed)");
+                        throw new InputException($"decode options: unknown key \"{p.Name}\" (expected work, budget, seed)");
                 }
             }
-            return (budget, seed);
+            return (work, budget, seed);
         }
     }
 
@@ -54,7 +62,7 @@ internal static unsafe class DecodingExports
         NativeErrors.Require(result, "out");
         *result = 0;
         var d = DescriptorExports.Get(handle);
-        var (budget, seed) = Options(optionsJson);
+        var (work, budget, seed) = Options(optionsJson);
         if (length != d.Length)
             throw new InputException($"fingerprint of {length} values, but the descriptor (n_max {d.Settings.NMax}, {d.Settings.InvariantSet} invariants) has {d.Length}");
         NativeErrors.Require(fingerprint, "fingerprint");
@@ -62,7 +70,7 @@ internal static unsafe class DecodingExports
         for (var q = 0; q < values.Length; q++)
             if (!double.IsFinite(values[q])) throw new InputException($"fingerprint value {q} is not a finite number");
         // A decoder per call (it is not thread-safe): the same code and options as `milad decode`.
-        var decoded = new Decoder(d.Settings).Decode(values, TimeSpan.FromSeconds(budget), seed);
+        var decoded = new Decoder(d.Settings).Decode(values, budget is { } b ? TimeSpan.FromSeconds(b) : null, seed, work);
         *result = Handles.New(decoded);
         return NativeErrors.Ok;
     });
