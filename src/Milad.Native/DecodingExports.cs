@@ -77,9 +77,7 @@ internal static unsafe class DecodingExports
 
     [UnmanagedCallersOnly(EntryPoint = "milad_decoded_free")]
     public static void Free(nint handle)
-    {
-        try { Handles.Free(handle); } catch (Exception) { /* a bad handle: nothing to free */ }
-    }
+        => Handles.Free(handle);
 
     [UnmanagedCallersOnly(EntryPoint = "milad_decoded_natoms")]
     public static int NAtoms(nint handle, long* natoms) => NativeErrors.Guard(() =>

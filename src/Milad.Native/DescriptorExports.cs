@@ -57,9 +57,7 @@ internal static unsafe class DescriptorExports
 
     [UnmanagedCallersOnly(EntryPoint = "milad_descriptor_free")]
     public static void Free(nint handle)
-    {
-        try { Handles.Free(handle); } catch (Exception) { /* a bad handle: nothing to free */ }
-    }
+        => Handles.Free(handle);
 
     [UnmanagedCallersOnly(EntryPoint = "milad_descriptor_length")]
     public static int Length(nint handle, long* length) => NativeErrors.Guard(() =>

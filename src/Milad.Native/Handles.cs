@@ -13,8 +13,10 @@ internal static class Handles
         return GCHandle.FromIntPtr(handle).Target as T ?? throw new InputException($"the handle is not a {what}");
     }
 
+    /// <summary>Frees a handle; NULL or a handle that is not one does nothing (a _free function never fails).</summary>
     public static void Free(nint handle)
     {
-        if (handle != 0) GCHandle.FromIntPtr(handle).Free();
+        try { if (handle != 0) GCHandle.FromIntPtr(handle).Free(); }
+        catch (Exception) { /* a bad handle: nothing to free */ }
     }
 }

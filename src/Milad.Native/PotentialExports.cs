@@ -32,9 +32,7 @@ internal static unsafe class PotentialExports
 
     [UnmanagedCallersOnly(EntryPoint = "milad_potential_free")]
     public static void Free(nint handle)
-    {
-        try { Handles.Free(handle); } catch (Exception) { /* a bad handle: nothing to free */ }
-    }
+        => Handles.Free(handle);
 
     [UnmanagedCallersOnly(EntryPoint = "milad_potential_cutoff")]
     public static int Cutoff(nint handle, double* cutoff) => NativeErrors.Guard(() =>
