@@ -9,7 +9,7 @@ namespace Milad.Tests.Cli;
 public class TrainPredictCommandTests
 {
     /// <summary>Small real frames written to a temporary folder: 5 for training, 2 for testing.</summary>
-    private static (string Dir, string Train, string Test) Files()
+    internal static (string Dir, string Train, string Test) Files()
     {
         var dir = CliRunner.TempDirectory();
         var frames = PotentialTestData.Mo(7).Frames;

@@ -67,12 +67,7 @@ public class TrainSearchCommandTests
     [Fact]
     public void GivenSettingsAreNotSearchedAndBudgetZeroTurnsTheSearchOff()
     {
-        var dir = CliRunner.TempDirectory();
-        var frames = PotentialTestData.Mo(7).Frames;
-        var train = Path.Combine(dir, "train.xyz");
-        var test = Path.Combine(dir, "test.xyz");
-        ExtendedXyz.Write(train, frames.Take(5));
-        ExtendedXyz.Write(test, frames.Skip(5));
+        var (dir, train, test) = TrainPredictCommandTests.Files();
         foreach (var args in new[]
         {
             new[] { "--cutoff", "4.5", "--invariants", "compact", "--pair-cutoff", "0" },
