@@ -127,6 +127,53 @@ public class KimTests(KimCollection kim) : IClassFixture<KimCollection>
         Assert.Contains("version 99 is not supported", log);
     }
 
+    /// <summary>
+    /// LAMMPS in "real" units (kcal/mol, atm) gets the "metal" numbers (eV, bar) converted by the driver; a species
+    /// the model does not have is refused with its symbol named.
+    /// </summary>
+    [Fact]
+    public void OtherUnitsAreConvertedAndUnknownSpeciesRefused()
+    {
+        const string name = "Milad_test_units__MO_000000000000_000";
+        Export("linear", name);
+        string Input(string units, string species) => $"""
+            kim init {name} {units}
+            lattice bcc 3.16
+            region box block 0 2 0 2 0 2
+            create_box 1 box
+            create_atoms 1 box
+            displace_atoms all random 0.1 0.1 0.1 12345 units box
+            mass 1 95.95
+            kim interactions {species}
+            thermo_style custom step pe press
+            thermo_modify format float %.15g
+            run 0
+            """;
+        (double Energy, double Pressure) Run(string units)
+        {
+            var input = Path.Combine(kim.Folder, $"{units}.in");
+            File.WriteAllText(input, Input(units, "Mo"));
+            var (exit, log) = kim.Run("lmp", "-in", input, "-log", "none");
+            Assert.True(exit == 0, log);
+            var lines = log.Split('\n');
+            var row = lines[Array.FindIndex(lines, l => l.TrimStart().StartsWith("Step PotEng Press")) + 1].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            return (double.Parse(row[1], System.Globalization.CultureInfo.InvariantCulture), double.Parse(row[2], System.Globalization.CultureInfo.InvariantCulture));
+        }
+        var metal = Run("metal");
+        var real = Run("real");
+        Assert.True(Math.Abs(metal.Energy) > 1 && Math.Abs(metal.Pressure) > 100, $"{metal}");
+        // 1 eV = 23.0605478 kcal/mol (KIM's conversion); 1 atm = 1.01325 bar.
+        Assert.Equal(metal.Energy * 23.0605478, real.Energy, 1e-6 * Math.Abs(real.Energy));
+        Assert.Equal(metal.Pressure / 1.01325, real.Pressure, 1e-6 * Math.Abs(real.Pressure));
+
+        var w = Path.Combine(kim.Folder, "w.in");
+        File.WriteAllText(w, Input("metal", "W"));
+        var (code, output) = kim.Run("lmp", "-in", w, "-log", "none");
+        Assert.Contains("symbol not found: W", output);
+        Assert.DoesNotContain("Step PotEng", output);
+        Assert.True(code != 0 || output.Contains("ERROR"), output);
+    }
+
     [Fact]
     public void ExportRefusesBadNamesAndExistingFolders()
     {
