@@ -43,3 +43,20 @@ def test_work_budget_is_an_option_and_is_checked():
     assert milad.decode(values, d, work=100, as_atoms=False).decoded is False
     with pytest.raises(milad.MiladError, match="work must be a positive integer"):
         milad.decode(values, d, work=0)
+
+
+def test_noisy_fingerprint_decodes_to_the_nearest_structure():
+    # Relative Gaussian noise on every invariant: no structure has this fingerprint exactly; what comes back is
+    # the molecule (same species, same interatomic distances), with a residual of about the noise.
+    molecules = ase.io.read(data("molecules", "qm9_first100.xyz"), index=":")
+    d = milad.Descriptor()
+    for k in (45, 55, 57):
+        atoms = molecules[k]
+        f = d.fingerprint(atoms)
+        noisy = f * (1 + 1e-7 * np.random.default_rng(k).standard_normal(f.shape))
+        back = milad.decode(noisy, d, work=5000)
+        assert 1e-8 < back.info["residual"] < 1e-6
+        assert sorted(back.get_chemical_symbols()) == sorted(atoms.get_chemical_symbols())
+        expected = np.sort(atoms.get_all_distances()[np.triu_indices(len(atoms), 1)])
+        found = np.sort(back.get_all_distances()[np.triu_indices(len(back), 1)])
+        assert np.max(np.abs(found - expected)) < 1e-3

@@ -9,7 +9,7 @@ namespace Milad.Decoding;
 /// <param name="Structure">The decoded molecule (Angstrom, centroid at the origin, in the frame the decoder chose), or the best candidate when not decoded; null when there was none.</param>
 /// <param name="Decoded">Whether the structure re-encodes to the fingerprint (<see cref="Residual"/> at most <see cref="Decoder.SuccessResidual"/>).</param>
 /// <param name="Reason">Why not, or which route succeeded.</param>
-/// <param name="Residual">|I(decoded) - I| / |I| (Euclidean norms over the whole fingerprint).</param>
+/// <param name="Residual">|I(decoded) - I| / |I| (Euclidean norms over the whole fingerprint): 1 when no atoms came back; infinity only for a fingerprint that is not finite or all zero.</param>
 /// <param name="Seconds">Wall time.</param>
 /// <param name="Work">Work units spent (see <see cref="Decoder.DefaultWork"/>): the same for the same fingerprint on any machine.</param>
 public sealed record DecodeResult(Structure? Structure, bool Decoded, string Reason, double Residual, double Seconds, long Work = 0);
@@ -134,17 +134,19 @@ public sealed class Decoder
             if (!double.IsFinite(v))
                 return new DecodeResult(null, false, "the fingerprint holds a value that is not a finite number", double.PositiveInfinity, clock.Elapsed.TotalSeconds);
             if (Math.Abs(v) > MaxValue)
-                return new DecodeResult(null, false, $"not decodable: a value of {v:G3} is larger than any molecule's fingerprint (at most {MaxValue:G0} in magnitude)", double.PositiveInfinity, clock.Elapsed.TotalSeconds);
+                return new DecodeResult(null, false, $"not decodable: a value of {v:G3} is larger than any molecule's fingerprint (at most {MaxValue:G0} in magnitude)", 1.0, clock.Elapsed.TotalSeconds);
         }
+        // No atoms re-encode to zeros: relative residual 1 (the fingerprint is finite here, and not all zero below).
+        var empty = fingerprint.IndexOfAnyExcept(0.0) >= 0 ? 1.0 : double.PositiveInfinity;
         // Positions from the first weighting; a second one (if any) tells the species.
         var count = _descriptor.Invariants.Count;
         var f = fingerprint[..count].ToArray();
         var f2 = _descriptor.Weightings == 2 ? fingerprint[count..].ToArray() : null;
         // Omega_000 is the total weight times Z_000 > 0: a density of atoms has it positive.
         if (!(f[0] > 0))
-            return new DecodeResult(null, false, "not decodable: the total weight (first invariant) is not positive", double.PositiveInfinity, clock.Elapsed.TotalSeconds);
+            return new DecodeResult(null, false, "not decodable: the total weight (first invariant) is not positive", empty, clock.Elapsed.TotalSeconds);
         if (f[0] < 1 / MaxValue)
-            return new DecodeResult(null, false, $"not decodable: the total weight (first invariant) {f[0]:G3} is smaller than any molecule's (at least {1 / MaxValue:G0})", double.PositiveInfinity, clock.Elapsed.TotalSeconds);
+            return new DecodeResult(null, false, $"not decodable: the total weight (first invariant) {f[0]:G3} is smaller than any molecule's (at least {1 / MaxValue:G0})", empty, clock.Elapsed.TotalSeconds);
 
         var rng = new Random(seed);
         var set = _descriptor.Invariants;
@@ -190,7 +192,7 @@ public sealed class Decoder
         if (best != null && f2 != null) best = WithSecondWeighting(best, f, f2, budget);
         var seconds = clock.Elapsed.TotalSeconds;
         if (best == null)
-            return new DecodeResult(null, false, $"not decodable: no candidate atoms (moments residual {march?.Residual:G3})", double.PositiveInfinity, seconds);
+            return new DecodeResult(null, false, $"not decodable: no candidate atoms (moments residual {march?.Residual:G3})", empty, seconds);
         var structure = new Structure(best.Species, best.Points.Select(p => Settings.Cutoff * p).ToArray());
         return best.Success
             ? new DecodeResult(structure, true, best.Route, best.Relative, seconds)
