@@ -135,7 +135,7 @@ internal sealed class ExtendedXyzParser
         return true;
     }
 
-    /// <param name="Info">Values for <see cref="Structure.Info"/>; null in a geometry-only read.</param>
+    // Info: the values for Structure.Info; null in a geometry-only read.
     private readonly record struct Header(XyzColumns Columns, Cell? Cell, double? Energy, List<KeyValuePair<string, object>>? Info);
 
     private Header ParseComment(ReadOnlySpan<char> line, long lineNumber)
