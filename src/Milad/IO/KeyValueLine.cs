@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace Milad.IO;
@@ -48,11 +50,22 @@ internal static class KeyValueLine
         }
     }
 
+    private static readonly SearchValues<char> Spaces = SearchValues.Create(" \t\v\f\r\n");
+    private static readonly SearchValues<char> KeyEnds = SearchValues.Create(" \t\v\f\r\n=");
+
     private static void SkipSpace(ReadOnlySpan<char> s, ref int i)
     {
         while (i < s.Length && IsSpace(s[i])) i++;
     }
 
+    /// <summary>Moves i to the first of <paramref name="ends"/> at or after it, or to the end of s.</summary>
+    private static void SkipTo(ReadOnlySpan<char> s, ref int i, SearchValues<char> ends)
+    {
+        var n = s[i..].IndexOfAny(ends);
+        i = n < 0 ? s.Length : i + n;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static bool IsSpace(char c) => c is ' ' or '\t' or '\v' or '\f' or '\r' or '\n';
 
     /// <summary>
@@ -68,7 +81,7 @@ internal static class KeyValueLine
             return keys == null || Array.IndexOf(keys, quoted) >= 0 ? quoted : null;
         }
         var start = i;
-        while (i < s.Length && !IsSpace(s[i]) && s[i] != '=') i++;
+        SkipTo(s, ref i, KeyEnds);
         if (i == start) throw new FormatException($"'=' without a key at column {start + 1}");
         name = new KeyName(null, start..i);
         if (keys == null) return name.Text = s[start..i].ToString();
@@ -101,7 +114,7 @@ internal static class KeyValueLine
             default:
             {
                 var start = i;
-                while (i < s.Length && !IsSpace(s[i])) i++;
+                SkipTo(s, ref i, Spaces);
                 return keep ? InferToken(s[start..i]) : null;
             }
         }
