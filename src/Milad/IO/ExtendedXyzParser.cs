@@ -73,12 +73,13 @@ internal sealed class ExtendedXyzParser
                 if (columns.Columns[c].Role == XyzColumnRole.Extra) extras[c] = new List<Array>(Math.Min(natoms, 1 << 16));
         }
         var hasForces = !_geometryOnly && Array.Exists(columns.Columns, c => c.Role == XyzColumnRole.Forces);
+        var plain = columns.Text == XyzColumns.Default;
 
         for (var a = 0; a < natoms; a++)
         {
             if (!_lines.TryReadLine(out line))
                 throw Error(countLine, $"truncated frame: {natoms} atoms announced but the file ends after {a} atom lines");
-            ParseAtom(line, columns, extras);
+            if (!(plain && TryParsePlainAtom(line))) ParseAtom(line, columns, extras);
         }
 
         var s = new Structure(_numbers, _positions, frame.Cell) { Energy = frame.Energy };
@@ -287,6 +288,33 @@ internal sealed class ExtendedXyzParser
                 case 'L' when !KeyValueLine.TryBool(token, out _):
                     throw Error(_lines.LineNumber, $"column {t + k + 1} ({column.Name}): '{Shorten(token)}' is not a logical (T or F)");
             }
+        }
+    }
+
+    /// <summary>
+    /// "SYMBOL X Y Z" (the default columns) read in one pass: false, with nothing added, for anything else (an unknown
+    /// symbol, a number the fast path does not take, another column count), which <see cref="ParseAtom"/> then reads
+    /// (or reports) as it always does.
+    /// </summary>
+    private bool TryParsePlainAtom(ReadOnlySpan<char> line)
+    {
+        var i = 0;
+        var symbol = Token(line, ref i);
+        if (symbol.IsEmpty || !_symbolLookup.TryGetValue(symbol, out var z)) return false;
+        if (!DecimalNumber.TryParse(Token(line, ref i), out var x) || !DecimalNumber.TryParse(Token(line, ref i), out var y)
+            || !DecimalNumber.TryParse(Token(line, ref i), out var w) || !Token(line, ref i).IsEmpty) return false;
+        var p = new Vec3(x, y, w);
+        if (!p.IsFinite) return false;
+        _numbers.Add(z);
+        _positions.Add(p);
+        return true;
+
+        static ReadOnlySpan<char> Token(ReadOnlySpan<char> line, ref int i)
+        {
+            while (i < line.Length && (line[i] == ' ' || line[i] == '\t')) i++;
+            var start = i;
+            while (i < line.Length && line[i] != ' ' && line[i] != '\t') i++;
+            return line[start..i];
         }
     }
 
