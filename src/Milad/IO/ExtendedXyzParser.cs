@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using Milad.Structures;
 
 namespace Milad.IO;
@@ -309,6 +310,7 @@ internal sealed class ExtendedXyzParser
         _positions.Add(p);
         return true;
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         static ReadOnlySpan<char> Token(ReadOnlySpan<char> line, ref int i)
         {
             while (i < line.Length && (line[i] == ' ' || line[i] == '\t')) i++;

@@ -130,7 +130,13 @@ public sealed class InvariantSet
 
     private sealed record Gradient(GradientTerm[] Terms, int[] Start);
 
-    private Gradient Gradients => LazyInitializer.EnsureInitialized(ref _gradient, BuildGradientTerms);
+    private Gradient Gradients => Volatile.Read(ref _gradient) ?? FirstGradients();
+
+    private Gradient FirstGradients()
+    {
+        var built = BuildGradientTerms();
+        return Interlocked.CompareExchange(ref _gradient, built, null) ?? built; // two threads at once: one set is kept
+    }
 
     private Gradient BuildGradientTerms()
     {
