@@ -33,7 +33,8 @@ internal sealed class FrameBlock
         var frames = new List<InputFrame>(_chunk!.Frames);
         try
         {
-            foreach (var s in ExtendedXyzChunks.Parse(_chunk, _file))
+            // Blocks are for encoding: comment values and columns other than the geometry are checked, not kept.
+            foreach (var s in ExtendedXyzChunks.Parse(_chunk, _file, geometryOnly: true))
                 frames.Add(new InputFrame(_firstIndex + frames.Count, _file, _chunk.FramesBefore + frames.Count, s));
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)

@@ -28,6 +28,28 @@ internal static class DecimalNumber
         var i = 0;
         var negative = false;
         if (i < s.Length && s[i] is '-' or '+') negative = s[i++] == '-';
+        // Common case first: at most 19 digits in all, so w cannot overflow and leading zeros need no care
+        // (they add nothing to w); the same w and scale as the digit-by-digit loop below.
+        var first = i;
+        ulong w = 0;
+        for (uint d; i < s.Length && (d = (uint)(s[i] - '0')) <= 9; i++) w = 10 * w + d;
+        var digits = i - first;
+        var scale = 0;
+        if (digits <= 19 && i < s.Length && s[i] == '.')
+        {
+            var dot = ++i;
+            for (uint d; i < s.Length && (d = (uint)(s[i] - '0')) <= 9; i++) w = 10 * w + d;
+            scale = dot - i;
+            digits -= scale;
+        }
+        if (digits > 19) return TryParseDigitByDigit(s, first, negative, out value);
+        return Finish(s, i, digits, w, scale, negative, out value);
+    }
+
+    /// <summary>Numbers with more than 19 digits: leading zeros skipped, at most 19 significant digits.</summary>
+    private static bool TryParseDigitByDigit(ReadOnlySpan<char> s, int i, bool negative, out double value)
+    {
+        value = 0;
         ulong w = 0;
         int digits = 0, significant = 0, scale = 0;
         for (; i < s.Length && char.IsAsciiDigit(s[i]); i++, digits++)
@@ -46,6 +68,13 @@ internal static class DecimalNumber
                 w = 10 * w + (ulong)(s[i] - '0');
             }
         }
+        return Finish(s, i, digits, w, scale, negative, out value);
+    }
+
+    /// <summary>The exponent from s[i] on, then w x 10^scale in one exact operation when that is the correctly rounded value.</summary>
+    private static bool Finish(ReadOnlySpan<char> s, int i, int digits, ulong w, int scale, bool negative, out double value)
+    {
+        value = 0;
         if (digits == 0) return false;
         if (i < s.Length && s[i] is 'e' or 'E')
         {

@@ -93,12 +93,15 @@ internal static class ExtendedXyzChunks
         text[length++] = '\n';
     }
 
-    /// <summary>The frames of a chunk of <paramref name="path"/>, parsed lazily; the chunk's array goes back to the pool at the end.</summary>
-    public static IEnumerable<Structure> Parse(XyzChunk chunk, string path)
+    /// <summary>
+    /// The frames of a chunk of <paramref name="path"/>, parsed lazily; the chunk's array goes back to the pool at the end.
+    /// With <paramref name="geometryOnly"/> only species, positions and cells are kept (checked as fully as ever).
+    /// </summary>
+    public static IEnumerable<Structure> Parse(XyzChunk chunk, string path, bool geometryOnly = false)
     {
         try
         {
-            var parser = new ExtendedXyzParser(new LineReader(chunk.Text, chunk.Length, chunk.LinesBefore), path);
+            var parser = new ExtendedXyzParser(new LineReader(chunk.Text, chunk.Length, chunk.LinesBefore), path, geometryOnly);
             while (parser.Next() is { } s) yield return s;
         }
         finally

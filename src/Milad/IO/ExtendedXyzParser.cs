@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using Milad.Structures;
 
 namespace Milad.IO;
@@ -11,8 +12,12 @@ internal sealed class ExtendedXyzParser
 {
     private const int MaxShown = 40; // characters of offending text quoted in a message
 
+    /// <summary>The comment-line keys a geometry-only read keeps (its other values are checked, not typed or kept).</summary>
+    private static readonly string[] GeometryKeys = ["Properties", "Lattice", "pbc"];
+
     private readonly LineReader _lines;
     private readonly string _name;
+    private readonly bool _geometryOnly;
     private XyzColumns? _columns;
 
     // Element symbols seen so far, looked up by span so atom lines allocate no strings.
@@ -30,10 +35,17 @@ internal sealed class ExtendedXyzParser
     }
 
     /// <summary>Frames from <paramref name="lines"/> (a piece of a file: its line numbers go on from the piece's first).</summary>
-    public ExtendedXyzParser(LineReader lines, string name)
+    /// <param name="lines">The text.</param>
+    /// <param name="name">The source in messages.</param>
+    /// <param name="geometryOnly">
+    /// Keep only species, positions and the cell (for encoding): <see cref="Structure.Energy"/>, forces, <see cref="Structure.Info"/>
+    /// and <see cref="Structure.Arrays"/> stay empty. Everything is still checked as in a full read, with the same messages.
+    /// </param>
+    public ExtendedXyzParser(LineReader lines, string name, bool geometryOnly = false)
     {
         _lines = lines;
         _name = name;
+        _geometryOnly = geometryOnly;
         _symbolLookup = _symbols.GetAlternateLookup<ReadOnlySpan<char>>();
     }
 
@@ -54,23 +66,30 @@ internal sealed class ExtendedXyzParser
         _positions.Clear();
         _forces.Clear();
         var columns = frame.Columns;
-        var extras = new List<Array>?[columns.Columns.Length];
-        for (var c = 0; c < columns.Columns.Length; c++)
-            if (columns.Columns[c].Role == XyzColumnRole.Extra) extras[c] = new List<Array>(Math.Min(natoms, 1 << 16));
-        var hasForces = Array.Exists(columns.Columns, c => c.Role == XyzColumnRole.Forces);
+        List<Array>?[]? extras = null; // null: extra columns are checked, not kept
+        if (!_geometryOnly)
+        {
+            extras = new List<Array>?[columns.Columns.Length];
+            for (var c = 0; c < columns.Columns.Length; c++)
+                if (columns.Columns[c].Role == XyzColumnRole.Extra) extras[c] = new List<Array>(Math.Min(natoms, 1 << 16));
+        }
+        var hasForces = !_geometryOnly && Array.Exists(columns.Columns, c => c.Role == XyzColumnRole.Forces);
+        var plain = columns.Text == XyzColumns.Default;
 
         for (var a = 0; a < natoms; a++)
         {
             if (!_lines.TryReadLine(out line))
                 throw Error(countLine, $"truncated frame: {natoms} atoms announced but the file ends after {a} atom lines");
-            ParseAtom(line, columns, extras);
+            if (!(plain && TryParsePlainAtom(line))) ParseAtom(line, columns, extras);
         }
 
         var s = new Structure(_numbers, _positions, frame.Cell) { Energy = frame.Energy };
         if (hasForces) s.Forces = _forces.ToArray();
-        foreach (var (key, value) in frame.Info) s.Info[key] = value;
-        for (var c = 0; c < columns.Columns.Length; c++)
-            if (extras[c] is { } list) s.Arrays[columns.Columns[c].Name] = list.ToArray();
+        if (frame.Info != null)
+            foreach (var (key, value) in frame.Info) s.Info[key] = value;
+        if (extras != null)
+            for (var c = 0; c < columns.Columns.Length; c++)
+                if (extras[c] is { } list) s.Arrays[columns.Columns[c].Name] = list.ToArray();
         Frames++;
         return s;
     }
@@ -118,21 +137,22 @@ internal sealed class ExtendedXyzParser
         return true;
     }
 
-    private readonly record struct Header(XyzColumns Columns, Cell? Cell, double? Energy, List<KeyValuePair<string, object>> Info);
+    // Info: the values for Structure.Info; null in a geometry-only read.
+    private readonly record struct Header(XyzColumns Columns, Cell? Cell, double? Energy, List<KeyValuePair<string, object>>? Info);
 
     private Header ParseComment(ReadOnlySpan<char> line, long lineNumber)
     {
-        var info = new List<KeyValuePair<string, object>>();
+        var info = _geometryOnly ? null : new List<KeyValuePair<string, object>>();
         if (!KeyValueLine.LooksLikeKeyValues(line))
         {
             // Plain xyz: the comment is free text.
             var text = line.Trim();
-            if (!text.IsEmpty) info.Add(new("comment", text.ToString()));
+            if (!text.IsEmpty) info?.Add(new("comment", text.ToString()));
             return new Header(_columns is { Text: XyzColumns.Default } ? _columns : _columns = XyzColumns.Parse(XyzColumns.Default), null, null, info);
         }
 
         List<KeyValuePair<string, object>> pairs;
-        try { pairs = KeyValueLine.Parse(line); }
+        try { pairs = KeyValueLine.Parse(line, _geometryOnly ? GeometryKeys : null); }
         catch (FormatException e) { throw Error(lineNumber, e.Message); }
 
         string properties = XyzColumns.Default;
@@ -164,7 +184,7 @@ internal sealed class ExtendedXyzParser
                     energy = Convert.ToDouble(value, CultureInfo.InvariantCulture);
                     break;
                 default:
-                    info.Add(new(key, value));
+                    info?.Add(new(key, value));
                     break;
             }
         }
@@ -205,7 +225,7 @@ internal sealed class ExtendedXyzParser
         _ => null,
     };
 
-    private void ParseAtom(ReadOnlySpan<char> line, XyzColumns columns, List<Array>?[] extras)
+    private void ParseAtom(ReadOnlySpan<char> line, XyzColumns columns, List<Array>?[]? extras)
     {
         if (_tokens.Length < columns.Width + 1) _tokens = new Range[columns.Width + 1];
         var found = Tokenize(line, _tokens);
@@ -244,11 +264,60 @@ internal sealed class ExtendedXyzParser
                     hasForces = true;
                     break;
                 default:
-                    extras[c]!.Add(ExtraValues(line, column));
+                    if (extras != null) extras[c]!.Add(ExtraValues(line, column));
+                    else CheckExtraValues(line, column);
                     break;
             }
         }
         if (hasForces) _forces.Add(forces);
+    }
+
+    /// <summary>Checks an extra column's values as <see cref="ExtraValues"/> reads them (the same messages), keeping nothing.</summary>
+    private void CheckExtraValues(ReadOnlySpan<char> line, XyzColumn column)
+    {
+        var t = column.Start;
+        for (var k = 0; k < column.Count; k++)
+        {
+            var token = line[_tokens[t + k]];
+            switch (column.Type)
+            {
+                case 'R':
+                    Real(line, t + k, column);
+                    break;
+                case 'I' when !KeyValueLine.TryLong(token, out _):
+                    throw Error(_lines.LineNumber, $"column {t + k + 1} ({column.Name}): '{Shorten(token)}' is not an integer");
+                case 'L' when !KeyValueLine.TryBool(token, out _):
+                    throw Error(_lines.LineNumber, $"column {t + k + 1} ({column.Name}): '{Shorten(token)}' is not a logical (T or F)");
+            }
+        }
+    }
+
+    /// <summary>
+    /// "SYMBOL X Y Z" (the default columns) read in one pass: false, with nothing added, for anything else (an unknown
+    /// symbol, a number the fast path does not take, another column count), which <see cref="ParseAtom"/> then reads
+    /// (or reports) as it always does.
+    /// </summary>
+    private bool TryParsePlainAtom(ReadOnlySpan<char> line)
+    {
+        var i = 0;
+        var symbol = Token(line, ref i);
+        if (symbol.IsEmpty || !_symbolLookup.TryGetValue(symbol, out var z)) return false;
+        if (!DecimalNumber.TryParse(Token(line, ref i), out var x) || !DecimalNumber.TryParse(Token(line, ref i), out var y)
+            || !DecimalNumber.TryParse(Token(line, ref i), out var w) || !Token(line, ref i).IsEmpty) return false;
+        var p = new Vec3(x, y, w);
+        if (!p.IsFinite) return false;
+        _numbers.Add(z);
+        _positions.Add(p);
+        return true;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        static ReadOnlySpan<char> Token(ReadOnlySpan<char> line, ref int i)
+        {
+            while (i < line.Length && (line[i] == ' ' || line[i] == '\t')) i++;
+            var start = i;
+            while (i < line.Length && line[i] != ' ' && line[i] != '\t') i++;
+            return line[start..i];
+        }
     }
 
     private Array ExtraValues(ReadOnlySpan<char> line, XyzColumn column)

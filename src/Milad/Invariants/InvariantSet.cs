@@ -113,7 +113,6 @@ public sealed class InvariantSet
                 _terms[t] = new Term(i, j, k, local[i], local[j], local[k], _c[t]);
             }
         }
-        (_gradientTerms, _gradientStart) = BuildGradientTerms();
     }
 
     /// <summary>One monomial c x M[I] x M[J] x M[K] and the positions of I, J, K in its invariant's support.</summary>
@@ -125,10 +124,21 @@ public sealed class InvariantSet
     // dI_q/dOmega_mu for mu = Support(q)[s] is the sum of the gradient terms in
     // [_gradientStart[_supportStart[q] + s], _gradientStart[_supportStart[q] + s + 1]): each monomial gives one
     // term per factor, grouped by the factor differentiated, so a derivative is a plain sum (no scattered updates).
-    private readonly GradientTerm[] _gradientTerms;
-    private readonly int[] _gradientStart;
+    // Built at the first derivative (three times the terms of the invariants: most of a set's memory, and a third of
+    // the time to build one, which encoding without derivatives does not need).
+    private Gradient? _gradient;
 
-    private (GradientTerm[] Terms, int[] Start) BuildGradientTerms()
+    private sealed record Gradient(GradientTerm[] Terms, int[] Start);
+
+    private Gradient Gradients => Volatile.Read(ref _gradient) ?? FirstGradients();
+
+    private Gradient FirstGradients()
+    {
+        var built = BuildGradientTerms();
+        return Interlocked.CompareExchange(ref _gradient, built, null) ?? built; // two threads at once: one set is kept
+    }
+
+    private Gradient BuildGradientTerms()
     {
         var groups = new List<GradientTerm>[_support.Length];
         for (var e = 0; e < groups.Length; e++) groups[e] = [];
@@ -144,20 +154,21 @@ public sealed class InvariantSet
             }
         var start = new int[groups.Length + 1];
         for (var e = 0; e < groups.Length; e++) start[e + 1] = start[e] + groups[e].Count;
-        return (groups.SelectMany(g => g).ToArray(), start);
+        return new Gradient(groups.SelectMany(g => g).ToArray(), start);
     }
 
     /// <summary>g[s] = dI_q / dOmega_(Support(q)[s]) for the extended moments x (the slot Basis.Count holds 1).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot loops: optimised at once, not first as unoptimised code patched by on-stack replacement
     private void SparseGradient(int q, ReadOnlySpan<double> x, Span<double> g)
     {
-        var terms = _gradientTerms.AsSpan();
+        var (gradientTerms, gradientStart) = Gradients;
+        var terms = gradientTerms.AsSpan();
         var e0 = _supportStart[q];
         var count = _supportStart[q + 1] - e0;
         for (var s = 0; s < count; s++)
         {
             double a0 = 0, a1 = 0;
-            int t = _gradientStart[e0 + s], end = _gradientStart[e0 + s + 1];
+            int t = gradientStart[e0 + s], end = gradientStart[e0 + s + 1];
             for (; t + 2 <= end; t += 2)
             {
                 ref readonly var u = ref terms[t];
@@ -176,7 +187,7 @@ public sealed class InvariantSet
     public int SupportTotal => _support.Length;
 
     /// <summary>Terms of the derivatives dI/dOmega (each c x M x M): the work of the sparse gradient.</summary>
-    public int GradientTermCount => _gradientTerms.Length;
+    public int GradientTermCount => Gradients.Terms.Length;
 
     /// <summary>The largest support of one invariant (moments it depends on).</summary>
     internal int MaxSupport { get; }

@@ -36,10 +36,14 @@ public sealed class Structure
     public Vec3[]? Forces { get; set; }
 
     /// <summary>Other per-frame key/value pairs (string, double, long, bool, or arrays of those), in file order.</summary>
-    public Dictionary<string, object> Info { get; } = new(StringComparer.Ordinal);
+    public Dictionary<string, object> Info => _info ??= new(StringComparer.Ordinal);
 
     /// <summary>Other per-atom columns: name -> one array per atom (string[], double[], long[] or bool[] of the column width).</summary>
-    public Dictionary<string, Array[]> Arrays { get; } = new(StringComparer.Ordinal);
+    public Dictionary<string, Array[]> Arrays => _arrays ??= new(StringComparer.Ordinal);
+
+    // Made on first use: most frames read for encoding carry neither.
+    private Dictionary<string, object>? _info;
+    private Dictionary<string, Array[]>? _arrays;
 
     /// <summary>Chemical formula in Hill order (C, H, then alphabetical), e.g. "CH4".</summary>
     public string Formula
