@@ -1,5 +1,6 @@
 using System.Numerics.Tensors;
 using System.Runtime.Intrinsics;
+using Milad.Invariants;
 using Milad.Structures;
 
 namespace Milad.Fingerprints;
@@ -17,6 +18,13 @@ public delegate double AtomEnergyFunction(int atom, ReadOnlySpan<double> fingerp
 // dE/d(displacement) from the basis gradients of each neighbour.
 public sealed partial class Descriptor
 {
+    /// <summary>
+    /// The energy and force paths evaluate the invariants term by term (<see cref="InvariantSet.EvaluateFour"/> and
+    /// <see cref="InvariantSet.VectorJacobianProductFour"/>) instead of through coupled products: the earlier kernels,
+    /// kept as the reference the tests pin the fast path against.
+    /// </summary>
+    internal bool TermKernels { get; set; }
+
     /// <summary>
     /// The environment of every atom (in atom order) with its Jacobian restricted to the atoms it depends on
     /// (<see cref="LocalEnvironment"/>). Same values and derivatives as <see cref="EncodeEnvironments(Structure, bool)"/>.
@@ -111,7 +119,8 @@ public sealed partial class Descriptor
         ForEach((n + 3) / 4, n, group =>
         {
             var ws = EncodingWorkspace.For(this, 1);
-            EncodeEnvironmentGroup(structure.AtomicNumbers, list, 4 * group, Math.Min(4, n - 4 * group), ws.Values);
+            EncodeEnvironmentGroup(structure.AtomicNumbers, list, 4 * group, Math.Min(4, n - 4 * group), ws.Values,
+                products: TermKernels ? default : ws.FourProducts);
             for (var centre = 4 * group; centre < Math.Min(n, 4 * group + 4); centre++)
                 partial[centre] = model(centre, ws.Values.AsSpan((centre - 4 * group) * Length, Length), default);
         });
@@ -169,9 +178,10 @@ public sealed partial class Descriptor
         var m = Basis.Count;
         var (first, lanes) = (4 * group, Math.Min(4, n - 4 * group));
         var ws = EncodingWorkspace.For(this, 1);
-        var (dEdI, dEdMoments, fourMoments) = (ws.FourGradient, ws.FourMomentGradient, ws.FourMoments);
-        // Forward as EnvironmentEnergy, keeping each weighting's interleaved moments for the backward pass.
-        EncodeEnvironmentGroup(numbers, list, first, lanes, ws.Values, fourMoments);
+        var (dEdI, dEdMoments, fourMoments, products) = (ws.FourGradient, ws.FourMomentGradient, ws.FourMoments, ws.FourProducts);
+        var coupled = TermKernels ? null : Invariants.Coupled;
+        // Forward as EnvironmentEnergy, keeping each weighting's interleaved moments (and coupled products) for the backward pass.
+        EncodeEnvironmentGroup(numbers, list, first, lanes, ws.Values, fourMoments, coupled == null ? default : products);
         dEdI.AsSpan(0, Length).Clear();
         for (var lane = 0; lane < lanes; lane++)
         {
@@ -184,7 +194,13 @@ public sealed partial class Descriptor
         // dE/dOmega for four environments at once, then per environment dE/d(displacement) =
         // dE/dOmega x dOmega/d(displacement), contracted inside the basis kernel (ZernikeBasis.PullBack).
         for (var k = 0; k < Weightings; k++)
-            Invariants.VectorJacobianProductFour(fourMoments.AsSpan(k * (m + 1), m + 1), dEdI.AsSpan(k * c, c), dEdMoments.AsSpan(k * (m + 1), m + 1));
+        {
+            if (coupled == null)
+                Invariants.VectorJacobianProductFour(fourMoments.AsSpan(k * (m + 1), m + 1), dEdI.AsSpan(k * c, c), dEdMoments.AsSpan(k * (m + 1), m + 1));
+            else
+                coupled.VectorJacobianProductFour(fourMoments.AsSpan(k * (m + 1), m + 1), products.AsSpan(k * coupled.ProductLength, coupled.ProductLength),
+                    dEdI.AsSpan(k * c, c), dEdMoments.AsSpan(k * (m + 1), m + 1), ws.FourAdjoint);
+        }
         for (var lane = 0; lane < lanes; lane++)
         {
             var centre = first + lane;

@@ -36,6 +36,9 @@ internal sealed class EncodingWorkspace
     /// <summary>The backward pass of four environments: dE/dI, dE/dOmega and the moments, lane per environment, per weighting.</summary>
     public Vector256<double>[] FourGradient = [], FourMomentGradient = [], FourMoments = [];
 
+    /// <summary>The coupled products of four densities per weighting (<see cref="Invariants.CoupledInvariants"/>) and their adjoint.</summary>
+    public Vector256<double>[] FourProducts = [], FourAdjoint = [];
+
     /// <summary>For each neighbour, the column of its atom in a local Jacobian.</summary>
     public int[] Columns = [];
 
@@ -66,6 +69,12 @@ internal sealed class EncodingWorkspace
         {
             ws.FourMoments = new Vector256<double>[descriptor.Weightings * (m + 1)];
             ws.FourMomentGradient = new Vector256<double>[descriptor.Weightings * (m + 1)];
+        }
+        var products = descriptor.Invariants.Coupled.ProductLength;
+        if (ws.FourProducts.Length < descriptor.Weightings * products)
+        {
+            ws.FourProducts = new Vector256<double>[descriptor.Weightings * products];
+            ws.FourAdjoint = new Vector256<double>[products];
         }
         if (ws.PointGrad.Length < descriptor.Invariants.Count * columns) ws.PointGrad = new double[descriptor.Invariants.Count * columns];
         if (ws.DEdPoints.Length < columns) ws.DEdPoints = new double[columns];

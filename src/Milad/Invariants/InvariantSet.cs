@@ -172,6 +172,11 @@ public sealed class InvariantSet
 
     private readonly Term[] _terms;
 
+    /// <summary>The same invariants through coupled products (the potentials' kernels), built on first use.</summary>
+    internal CoupledInvariants Coupled => LazyInitializer.EnsureInitialized(ref _coupled, () => new CoupledInvariants(this));
+
+    private CoupledInvariants? _coupled;
+
     /// <summary>Nonzeros of dI/dOmega summed over the invariants: the rows combined per column of a Jacobian.</summary>
     public int SupportTotal => _support.Length;
 
