@@ -109,7 +109,18 @@ internal sealed class CoupledInvariants
         _uses = allUses.ToArray();
         ProductLength = start;
         TermCount = products.Sum(p => p.Pattern.ByC.Length);
+        // Per density, a multiply-add counted 2: the terms (a multiply and a multiply-add each, once forward and twice
+        // backward), the dot products with Omega_c (forward) and the adjoint and dE/dOmega_c (backward, two per component).
+        long useWidths = products.Sum(p => (long)(p.UseEnd - p.UseStart) * p.Width), squareWidths = _squares.Sum(q => (long)q.Width);
+        ForwardFlops = 3.0 * TermCount + 2.0 * useWidths + 2.0 * squareWidths;
+        BackwardFlops = 6.0 * TermCount + 4.0 * useWidths + 4.0 * squareWidths + _linear.Length;
     }
+
+    /// <summary>FLOP of <see cref="EvaluateFour"/> per density (a multiply-add counts 2).</summary>
+    public double ForwardFlops { get; }
+
+    /// <summary>FLOP of <see cref="VectorJacobianProductFour"/> per density.</summary>
+    public double BackwardFlops { get; }
 
     /// <summary>Vectors of the coupled products of one set of four densities.</summary>
     public int ProductLength { get; }
