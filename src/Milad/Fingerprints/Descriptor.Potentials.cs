@@ -118,7 +118,7 @@ public sealed partial class Descriptor
         var c = Invariants.Count;
         ForEach((n + 3) / 4, n, group =>
         {
-            var ws = EncodingWorkspace.For(this, 1);
+            var ws = TermKernels ? EncodingWorkspace.For(this, 1) : EncodingWorkspace.WithProducts(this, 1);
             EncodeEnvironmentGroup(structure.AtomicNumbers, list, 4 * group, Math.Min(4, n - 4 * group), ws.Values,
                 products: TermKernels ? default : ws.FourProducts);
             for (var centre = 4 * group; centre < Math.Min(n, 4 * group + 4); centre++)
@@ -178,7 +178,7 @@ public sealed partial class Descriptor
         var c = Invariants.Count;
         var m = Basis.Count;
         var (first, lanes) = (4 * group, Math.Min(4, n - 4 * group));
-        var ws = EncodingWorkspace.For(this, 1);
+        var ws = TermKernels ? EncodingWorkspace.For(this, 1) : EncodingWorkspace.WithProducts(this, 1);
         var (dEdI, dEdMoments, fourMoments, products) = (ws.FourGradient, ws.FourMomentGradient, ws.FourMoments, ws.FourProducts);
         var coupled = TermKernels ? null : Invariants.Coupled;
         // Forward as EnvironmentEnergy, keeping each weighting's interleaved moments (and coupled products) for the backward pass.

@@ -70,14 +70,21 @@ internal sealed class EncodingWorkspace
             ws.FourMoments = new Vector256<double>[descriptor.Weightings * (m + 1)];
             ws.FourMomentGradient = new Vector256<double>[descriptor.Weightings * (m + 1)];
         }
+        if (ws.PointGrad.Length < descriptor.Invariants.Count * columns) ws.PointGrad = new double[descriptor.Invariants.Count * columns];
+        if (ws.DEdPoints.Length < columns) ws.DEdPoints = new double[columns];
+        return ws;
+    }
+
+    /// <summary>This thread's workspace as <see cref="For"/>, with room for the coupled products of the potentials' kernels.</summary>
+    public static EncodingWorkspace WithProducts(Descriptor descriptor, int points)
+    {
+        var ws = For(descriptor, points);
         var products = descriptor.Invariants.Coupled.ProductLength;
         if (ws.FourProducts.Length < descriptor.Weightings * products)
         {
             ws.FourProducts = new Vector256<double>[descriptor.Weightings * products];
             ws.FourAdjoint = new Vector256<double>[products];
         }
-        if (ws.PointGrad.Length < descriptor.Invariants.Count * columns) ws.PointGrad = new double[descriptor.Invariants.Count * columns];
-        if (ws.DEdPoints.Length < columns) ws.DEdPoints = new double[columns];
         return ws;
     }
 }
