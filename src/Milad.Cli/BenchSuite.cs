@@ -126,8 +126,8 @@ public sealed class BenchSuite(string dataDirectory, int threads)
         Action pass = forces
             ? () => { potential.Descriptor.MaxThreads = inFrame; ForEach(frames.Length, atOnce, i => potential.Predict(frames[i])); }
             : () => { potential.Descriptor.MaxThreads = inFrame; ForEach(frames.Length, atOnce, i => potential.PredictEnergy(frames[i])); };
-        // The energy-only pass is the encoding of every environment plus the model: count it like environments.
-        var flops = forces ? KernelFlops.EncodeWithBackward(potential.Descriptor, atoms, points) : KernelFlops.Encode(potential.Descriptor, atoms, points);
+        // The energy-only pass is the encoding of every environment (invariants through coupled products) plus the model.
+        var flops = forces ? KernelFlops.EncodeWithBackward(potential.Descriptor, atoms, points) : KernelFlops.EnergyOnly(potential.Descriptor, atoms, points);
         return new BenchCase(name, $"{(forces ? "energy + forces + stress" : "energy")} of the {frames.Length} Mo_test cells, {potential.Kind} model",
             "atoms", atoms, workers, pass, flops, extra);
     }

@@ -18,8 +18,9 @@ namespace Milad.Cli;
 /// multiply by the slot that holds 1, so every term does the same 4).</item>
 /// <item>Jacobian, per density with P points: the sparse dI/dOmega, 3 per gradient term (c x M x M,
 /// added), then 2 x nonzeros of dI/dOmega x 3P for the product with dOmega/dx.</item>
-/// <item>Backward pass of the potentials (forces without the Jacobian, four environments per pass): 9 per
-/// term for dE/dOmega (weight, three products, three adds), then per point the solid-harmonic gradients
+/// <item>Energy and forces of the potentials (no Jacobian, four environments per pass): the invariants and dE/dOmega
+/// through coupled products (CoupledInvariants: 3 per term forward, 6 backward, plus the dot products with the third
+/// block), then per point the solid-harmonic gradients
 /// (as above), the Jacobi derivative 6 per (l, k), 8 per basis function to contract dE/dOmega over n with
 /// the radial factor and its derivative, and 20 per (l, m) to combine them with the angular parts.</item>
 /// </list>
@@ -66,9 +67,14 @@ public static class KernelFlops
         d.Weightings * (points * (MomentsPerPoint(d) + DerivativesPerPoint(d)) + densities * (Invariants(d) + SparseGradient(d))
                         + 2.0 * d.Invariants.SupportTotal * 3 * points);
 
+    /// <summary>The energy of a potential (<see cref="Encode"/> with the invariants through coupled products).</summary>
+    public static double EnergyOnly(Descriptor d, long densities, long points) =>
+        d.Weightings * (points * MomentsPerPoint(d) + densities * d.Invariants.Coupled.ForwardFlops);
+
     /// <summary>Energy and forces by back-propagation (the model itself not counted).</summary>
     public static double EncodeWithBackward(Descriptor d, long densities, long points) =>
-        d.Weightings * (points * (2 * MomentsPerPoint(d) + PullBackPerPoint(d)) + densities * (Invariants(d) + 9.0 * d.Invariants.TermCount));
+        d.Weightings * (points * (2 * MomentsPerPoint(d) + PullBackPerPoint(d))
+                        + densities * (d.Invariants.Coupled.ForwardFlops + d.Invariants.Coupled.BackwardFlops));
 
     /// <summary>FLOP per point of the backward pass through the basis (ZernikeBasis.PullBack).</summary>
     public static double PullBackPerPoint(Descriptor d)

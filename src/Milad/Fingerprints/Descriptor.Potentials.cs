@@ -1,5 +1,6 @@
 using System.Numerics.Tensors;
 using System.Runtime.Intrinsics;
+using Milad.Invariants;
 using Milad.Structures;
 
 namespace Milad.Fingerprints;
@@ -17,6 +18,13 @@ public delegate double AtomEnergyFunction(int atom, ReadOnlySpan<double> fingerp
 // dE/d(displacement) from the basis gradients of each neighbour.
 public sealed partial class Descriptor
 {
+    /// <summary>
+    /// The energy and force paths evaluate the invariants term by term (<see cref="InvariantSet.EvaluateFour"/> and
+    /// <see cref="InvariantSet.VectorJacobianProductFour"/>) instead of through coupled products: the earlier kernels,
+    /// kept as the reference the tests pin the fast path against.
+    /// </summary>
+    internal bool TermKernels { get; set; }
+
     /// <summary>
     /// The environment of every atom (in atom order) with its Jacobian restricted to the atoms it depends on
     /// (<see cref="LocalEnvironment"/>). Same values and derivatives as <see cref="EncodeEnvironments(Structure, bool)"/>.
@@ -110,8 +118,9 @@ public sealed partial class Descriptor
         var c = Invariants.Count;
         ForEach((n + 3) / 4, n, group =>
         {
-            var ws = EncodingWorkspace.For(this, 1);
-            EncodeEnvironmentGroup(structure.AtomicNumbers, list, 4 * group, Math.Min(4, n - 4 * group), ws.Values);
+            var ws = TermKernels ? EncodingWorkspace.For(this, 1) : EncodingWorkspace.WithProducts(this, 1);
+            EncodeEnvironmentGroup(structure.AtomicNumbers, list, 4 * group, Math.Min(4, n - 4 * group), ws.Values,
+                products: TermKernels ? default : ws.FourProducts);
             for (var centre = 4 * group; centre < Math.Min(n, 4 * group + 4); centre++)
                 partial[centre] = model(centre, ws.Values.AsSpan((centre - 4 * group) * Length, Length), default);
         });
@@ -133,19 +142,20 @@ public sealed partial class Descriptor
         var n = structure.Count;
         if (forces.Length < n) throw new ArgumentException($"forces has room for {forces.Length} atoms, need {n}");
         var energies = new double[n];
-        // Groups of four atoms (the four lanes of the invariant kernels), each with its own force and virial
-        // sums, added in group order: threads balance the load, and the result does not depend on their
-        // number or timing (bit-for-bit reproducible).
-        var groups = (n + 3) / 4;
-        var sums = new double[groups][];
-        ForEach(groups, n, group =>
-        {
-            var sum = sums[group] = new double[3 * n + 9];
-            GroupEnergyAndGradients(structure.AtomicNumbers, list, group, model, energies,
-                (centre, neighbours, dEdPoints, stride) => AddForces(structure, centre, neighbours, dEdPoints, stride, sum));
-        });
+        // Groups of four atoms (the four lanes of the invariant kernels) on the threads keep each neighbour's
+        // dE/d(displacement); one pass in atom order then adds them into forces and virial, so the result does not
+        // depend on the number or timing of the threads (bit-for-bit reproducible) and the memory is linear in the atoms.
+        var dEdd = new double[3 * list.Offset(n)];
+        ForEach((n + 3) / 4, n, group =>
+            GroupEnergyAndGradients(structure.AtomicNumbers, list, group, model, energies, (centre, neighbours, dEdPoints, stride) =>
+            {
+                var at = 3 * list.Offset(centre);
+                for (var p = 0; p < neighbours.Length; p++, at += 3)
+                    (dEdd[at], dEdd[at + 1], dEdd[at + 2]) = (dEdPoints[p], dEdPoints[stride + p], dEdPoints[2 * stride + p]);
+            }));
         var total = new double[3 * n + 9];
-        foreach (var s in sums) TensorPrimitives.Add(total, s, total);
+        for (var centre = 0; centre < n; centre++)
+            AddForces(n, centre, list.Of(centre), dEdd.AsSpan(3 * list.Offset(centre)), total);
         for (var i = 0; i < n; i++) forces[i] = new Vec3(total[3 * i], total[3 * i + 1], total[3 * i + 2]);
         total.AsSpan(3 * n, 9).CopyTo(virial);
         if (!atomEnergies.IsEmpty) energies.CopyTo(atomEnergies);
@@ -168,10 +178,11 @@ public sealed partial class Descriptor
         var c = Invariants.Count;
         var m = Basis.Count;
         var (first, lanes) = (4 * group, Math.Min(4, n - 4 * group));
-        var ws = EncodingWorkspace.For(this, 1);
-        var (dEdI, dEdMoments, fourMoments) = (ws.FourGradient, ws.FourMomentGradient, ws.FourMoments);
-        // Forward as EnvironmentEnergy, keeping each weighting's interleaved moments for the backward pass.
-        EncodeEnvironmentGroup(numbers, list, first, lanes, ws.Values, fourMoments);
+        var ws = TermKernels ? EncodingWorkspace.For(this, 1) : EncodingWorkspace.WithProducts(this, 1);
+        var (dEdI, dEdMoments, fourMoments, products) = (ws.FourGradient, ws.FourMomentGradient, ws.FourMoments, ws.FourProducts);
+        var coupled = TermKernels ? null : Invariants.Coupled;
+        // Forward as EnvironmentEnergy, keeping each weighting's interleaved moments (and coupled products) for the backward pass.
+        EncodeEnvironmentGroup(numbers, list, first, lanes, ws.Values, fourMoments, coupled == null ? default : products);
         dEdI.AsSpan(0, Length).Clear();
         for (var lane = 0; lane < lanes; lane++)
         {
@@ -184,7 +195,13 @@ public sealed partial class Descriptor
         // dE/dOmega for four environments at once, then per environment dE/d(displacement) =
         // dE/dOmega x dOmega/d(displacement), contracted inside the basis kernel (ZernikeBasis.PullBack).
         for (var k = 0; k < Weightings; k++)
-            Invariants.VectorJacobianProductFour(fourMoments.AsSpan(k * (m + 1), m + 1), dEdI.AsSpan(k * c, c), dEdMoments.AsSpan(k * (m + 1), m + 1));
+        {
+            if (coupled == null)
+                Invariants.VectorJacobianProductFour(fourMoments.AsSpan(k * (m + 1), m + 1), dEdI.AsSpan(k * c, c), dEdMoments.AsSpan(k * (m + 1), m + 1));
+            else
+                coupled.VectorJacobianProductFour(fourMoments.AsSpan(k * (m + 1), m + 1), products.AsSpan(k * coupled.ProductLength, coupled.ProductLength),
+                    dEdI.AsSpan(k * c, c), dEdMoments.AsSpan(k * (m + 1), m + 1), ws.FourAdjoint);
+        }
         for (var lane = 0; lane < lanes; lane++)
         {
             var centre = first + lane;
@@ -268,16 +285,15 @@ public sealed partial class Descriptor
     }
 
     /// <summary>
-    /// Adds -dE/dx of one environment to <paramref name="sum"/> (3 x atoms forces, then the 3 x 3 virial) from
-    /// dE/d(displacement) of its neighbours (columns a x stride + p).
+    /// Adds -dE/dx of one environment to <paramref name="sum"/> (3 x <paramref name="n"/> forces, then the 3 x 3 virial)
+    /// from dE/d(displacement) of its neighbours (three numbers per neighbour).
     /// </summary>
-    private static void AddForces(Structure structure, int centre, ReadOnlySpan<Neighbour> neighbours, ReadOnlySpan<double> dEdPoints, int stride, double[] sum)
+    private static void AddForces(int n, int centre, ReadOnlySpan<Neighbour> neighbours, ReadOnlySpan<double> dEdd, double[] sum)
     {
-        var n = structure.Count;
         // Only the neighbours move; the centre, when part of the density, sits at the origin.
         for (var p = 0; p < neighbours.Length; p++)
         {
-            var grad = new Vec3(dEdPoints[p], dEdPoints[stride + p], dEdPoints[2 * stride + p]);
+            var grad = new Vec3(dEdd[3 * p], dEdd[3 * p + 1], dEdd[3 * p + 2]);
             var j = neighbours[p].Index;
             // d = r_j + shift - r_centre: F_j = -dE/dd, F_centre = +dE/dd.
             sum[3 * j] -= grad.X; sum[3 * j + 1] -= grad.Y; sum[3 * j + 2] -= grad.Z;

@@ -158,10 +158,14 @@ public sealed partial class Descriptor
     /// Fingerprints (no Jacobian) of the environments of atoms first .. first + lanes - 1 (lanes &lt;= 4) into
     /// <paramref name="rows"/>, one row of Length per atom: four environments share each pass over the terms.
     /// <paramref name="moments"/>, when given, receives each weighting's interleaved moments (Basis.Count + 1
-    /// vectors per weighting) for a backward pass.
+    /// vectors per weighting) for a backward pass. With <paramref name="products"/> the invariants are evaluated through
+    /// coupled products (the potentials' kernels, <see cref="CoupledInvariants"/>), which it receives, each weighting's
+    /// ProductLength vectors after the other's.
     /// </summary>
-    private void EncodeEnvironmentGroup(int[] numbers, NeighbourList list, int first, int lanes, Span<double> rows, Span<Vector256<double>> moments = default)
+    private void EncodeEnvironmentGroup(int[] numbers, NeighbourList list, int first, int lanes, Span<double> rows, Span<Vector256<double>> moments = default,
+        Span<Vector256<double>> products = default)
     {
+        var coupled = products.IsEmpty ? null : Invariants.Coupled;
         var c = Invariants.Count;
         var m = Basis.Count;
         for (var k = 0; k < Weightings; k++)
@@ -175,7 +179,14 @@ public sealed partial class Descriptor
                 Basis.AccumulateMoments(ws.X.AsSpan(0, count), ws.Y.AsSpan(0, count), ws.Z.AsSpan(0, count), ws.W.AsSpan(0, count), ws.Moments);
                 ToLane(ws.Moments.AsSpan(0, Basis.Count), ws.Four, lane);
             }
-            EvaluateFour(ws, lanes, rows, k * c, asOne: false);
+            if (coupled == null) EvaluateFour(ws, lanes, rows, k * c, asOne: false);
+            else
+            {
+                ws.Four[m] = Vector256<double>.One;
+                coupled.EvaluateFour(ws.Four, ws.FourValues, products.Slice(k * coupled.ProductLength, coupled.ProductLength));
+                for (var lane = 0; lane < lanes; lane++)
+                    FromLane(ws.FourValues, lane, rows.Slice(lane * Length + k * c, c));
+            }
             if (!moments.IsEmpty) ws.Four.AsSpan(0, m + 1).CopyTo(moments.Slice(k * (m + 1), m + 1));
         }
     }

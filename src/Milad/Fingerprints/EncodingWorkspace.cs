@@ -36,6 +36,9 @@ internal sealed class EncodingWorkspace
     /// <summary>The backward pass of four environments: dE/dI, dE/dOmega and the moments, lane per environment, per weighting.</summary>
     public Vector256<double>[] FourGradient = [], FourMomentGradient = [], FourMoments = [];
 
+    /// <summary>The coupled products of four densities per weighting (<see cref="Invariants.CoupledInvariants"/>) and their adjoint.</summary>
+    public Vector256<double>[] FourProducts = [], FourAdjoint = [];
+
     /// <summary>For each neighbour, the column of its atom in a local Jacobian.</summary>
     public int[] Columns = [];
 
@@ -69,6 +72,19 @@ internal sealed class EncodingWorkspace
         }
         if (ws.PointGrad.Length < descriptor.Invariants.Count * columns) ws.PointGrad = new double[descriptor.Invariants.Count * columns];
         if (ws.DEdPoints.Length < columns) ws.DEdPoints = new double[columns];
+        return ws;
+    }
+
+    /// <summary>This thread's workspace as <see cref="For"/>, with room for the coupled products of the potentials' kernels.</summary>
+    public static EncodingWorkspace WithProducts(Descriptor descriptor, int points)
+    {
+        var ws = For(descriptor, points);
+        var products = descriptor.Invariants.Coupled.ProductLength;
+        if (ws.FourProducts.Length < descriptor.Weightings * products)
+        {
+            ws.FourProducts = new Vector256<double>[descriptor.Weightings * products];
+            ws.FourAdjoint = new Vector256<double>[products];
+        }
         return ws;
     }
 }

@@ -183,6 +183,17 @@ public sealed class InvariantSet
 
     private readonly Term[] _terms;
 
+    /// <summary>The same invariants through coupled products (the potentials' kernels), built on first use.</summary>
+    internal CoupledInvariants Coupled => _coupled ?? BuildCoupled();
+
+    private CoupledInvariants BuildCoupled()
+    {
+        Interlocked.CompareExchange(ref _coupled, new CoupledInvariants(this), null); // a race builds it twice, keeps one
+        return _coupled!;
+    }
+
+    private volatile CoupledInvariants? _coupled;
+
     /// <summary>Nonzeros of dI/dOmega summed over the invariants: the rows combined per column of a Jacobian.</summary>
     public int SupportTotal => _support.Length;
 

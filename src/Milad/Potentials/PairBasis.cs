@@ -64,14 +64,36 @@ public sealed class PairBasis
         var fc = 0.5 * (1 + Math.Cos(Math.PI * r / Cutoff));
         var dfc = -0.5 * Math.PI / Cutoff * Math.Sin(Math.PI * r / Cutoff);
         var inv = 1 / Width;
-        for (var k = 0; k < Functions; k++)
+        // The centres are Width apart and sigma = Width, so with u_k = (r - mu_k) / Width = u_0 - k neighbouring
+        // Gaussians differ by a factor exp(-u_(k+1)^2 + u_k^2) = exp(2 u_k - 1), which itself changes by exp(-2) from
+        // one k to the next: three exponentials per distance instead of one per function. The recurrence starts at the
+        // centre nearest r and runs outwards, where the Gaussians only fall (no overflow; far ones underflow to 0).
+        var u0 = (r - Inner) * inv;
+        var k0 = (int)Math.Clamp(Math.Round(u0), 0, Functions - 1);
+        var uk0 = u0 - k0;
+        var peak = Math.Exp(-uk0 * uk0);
+        var g = peak;
+        var ratio = Math.Exp(2 * uk0 - 1);
+        for (var k = k0; k < Functions; k++, ratio *= E2)
         {
-            var u = (r - (Inner + k * Width)) * inv;
-            var g = Math.Exp(-u * u);
+            var u = u0 - k;
+            value[k] = g * fc;
+            derivative[k] = g * (dfc - 2 * u * inv * fc);
+            g *= ratio;
+        }
+        g = peak;
+        ratio = Math.Exp(-2 * uk0 - 1);
+        for (var k = k0 - 1; k >= 0; k--, ratio *= E2)
+        {
+            g *= ratio;
+            var u = u0 - k;
             value[k] = g * fc;
             derivative[k] = g * (dfc - 2 * u * inv * fc);
         }
     }
+
+    /// <summary>exp(-2): the step of the ratio of neighbouring Gaussians.</summary>
+    private static readonly double E2 = Math.Exp(-2);
 
     /// <summary>
     /// The features of every atom (n x Length, row-major) and, when <paramref name="rows"/> is given, calls it for

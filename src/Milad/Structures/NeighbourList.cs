@@ -62,6 +62,9 @@ public sealed class NeighbourList
     /// </summary>
     internal static NeighbourList FromGroups(double cutoff, int[] offsets, Neighbour[] items) => new(cutoff, offsets, items);
 
+    /// <summary>Position of the first neighbour of <paramref name="atom"/> in the list of all (atom = AtomCount: their number).</summary>
+    internal int Offset(int atom) => _offsets[atom];
+
     /// <summary>Number of atoms of the structure the list was built for.</summary>
     public int AtomCount => _offsets.Length - 1;
 
