@@ -42,7 +42,7 @@ def main():
     slope, intercept = np.polyfit(time, e, 1)
     fluctuation = np.std(e - (slope * time + intercept))
     print(f"{len(t)} samples over {time[-1] - time[0]:.3f} ps; mean temperature {temp[len(temp) // 2:].mean():.0f} K "
-          f"(second half); drift {slope:.4f} meV/atom/ps; fluctuation {fluctuation:.4f} meV/atom; "
+          f"(second half); drift {slope:.1e} meV/atom/ps; fluctuation {fluctuation:.4f} meV/atom; "
           f"largest excursion {np.abs(e - e[0]).max():.4f} meV/atom")
     if args.plot:
         import matplotlib
