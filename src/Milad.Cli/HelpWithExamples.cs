@@ -27,7 +27,7 @@ internal static class HelpWithExamples
         ["decode"] =
         [
             ("milad decode fingerprints.json --output decoded.xyz", "every fingerprint back into atoms (decoded=T/F per frame)"),
-            ("milad decode fingerprints.json --output decoded.xyz --budget 30 --threads 4", "more time per molecule, four at a time"),
+            ("milad decode fingerprints.json --output decoded.xyz --work 200000 --threads 4", "more work per molecule (the same result on any machine), four at a time"),
         ],
         ["roundtrip"] =
         [
