@@ -20,7 +20,7 @@ public static class TrainCommand
         var model = new Option<string>("--model") { Required = true, Description = "Model file to write (JSON)." };
         var report = new Option<string?>("--report") { Description = "Report file (JSON): train and test errors, training seconds, choices made." };
         var plot = new Option<string?>("--plot") { Description = "PNG with parity plots (energies, forces; test set) and the loss curves." };
-        var kind = new Option<string>("--kind") { DefaultValueFactory = _ => "linear", Description = "linear, quadratic or neural." };
+        var kind = new Option<string>("--kind") { Description = "linear, quadratic or neural (default: chosen by the settings search between linear and quadratic; linear with --search-budget 0)." };
         kind.AcceptOnlyFromAmong("linear", "quadratic", "neural");
         var nmax = new Option<int?>("--nmax") { Description = $"Largest Zernike order (default {TrainingOptions.DefaultDescriptor.NMax})." };
         var cutoff = new Option<double?>("--cutoff") { Description = $"Environment cutoff in Angstrom (default {TrainingOptions.DefaultDescriptor.Cutoff})." };
@@ -67,7 +67,7 @@ public static class TrainCommand
             if (p.GetValue(invariants) is { } inv) d = d with { InvariantSet = inv };
             if (FingerprintCommand.ParseWeights(p.GetValue(weights)) is { } w) d = d with { Weights = w };
             if (p.GetValue(centre)) d = d with { IncludeCentre = true };
-            o = o with { Kind = p.GetValue(kind)!, Descriptor = d };
+            o = o with { Kind = p.GetValue(kind) ?? "linear", Descriptor = d };
             if (p.GetValue(quadratic) is { } q) o = o with { QuadraticComponents = q };
             if (p.GetValue(pairCutoff) is { } pc) o = o with { PairCutoff = pc };
             if (p.GetValue(pairFunctions) is { } pf) o = o with { PairFunctions = pf };
@@ -96,7 +96,7 @@ public static class TrainCommand
             var search = new SearchSpace
             {
                 Cutoff = p.GetValue(cutoff) == null, NMax = p.GetValue(nmax) == null, Invariants = p.GetValue(invariants) == null,
-                Pair = p.GetValue(pairCutoff) == null, BudgetSeconds = budget,
+                Pair = p.GetValue(pairCutoff) == null, Kind = p.GetValue(kind) == null, BudgetSeconds = budget,
             };
             return Run(p.GetValue(train)!, p.GetValue(test), p.GetValue(model)!, p.GetValue(report), p.GetValue(plot), o, stdout, budget > 0 ? search : null);
         });
@@ -292,6 +292,7 @@ public static class TrainCommand
             {
                 w.WriteStartObject();
                 w.WriteString("stage", t.Stage);
+                w.WriteString("kind", t.Kind);
                 w.WriteNumber("cutoff", t.Descriptor.Cutoff);
                 w.WriteNumber("nmax", t.Descriptor.NMax);
                 w.WriteString("invariants", t.Descriptor.InvariantSet);

@@ -150,6 +150,8 @@ public static class PotentialTrainer
                 maps[s] = FeatureMap.Fit(rowsOf[s], countOf[s], length0, kMax, block);
             }
         }
+        // At most K quadratic components: a fingerprint with fewer independent components uses all it has.
+        if (kq > 0) kq = Math.Min(kq, maps.Min(m => m.Components));
         for (var s = 0; s < species.Length; s++)
             if (kn > 0 && maps[s].Components < kn)
                 throw new InputException($"{data.Name}: the {Elements.Symbol(species[s])} fingerprints have only {maps[s].Components} independent components; use --components {maps[s].Components} or fewer");

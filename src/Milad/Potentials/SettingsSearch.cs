@@ -19,6 +19,9 @@ public sealed record SearchSpace
     /// <summary>Choose whether there is a pair term and its cutoff.</summary>
     public bool Pair { get; init; } = true;
 
+    /// <summary>Choose the model kind: linear, or quadratic terms on top (tried last, at the best linear settings).</summary>
+    public bool Kind { get; init; } = true;
+
     /// <summary>
     /// Seconds of work after which no further candidate is started: a safety stop. Work is the process's CPU time divided
     /// by the worker threads, so the default is a 15-minute fit on an idle machine whatever the thread count, and the
@@ -28,20 +31,21 @@ public sealed record SearchSpace
     public double BudgetSeconds { get; init; } = 900;
 
     /// <summary>Whether anything is left to choose.</summary>
-    public bool Any => Cutoff || NMax || Invariants || Pair;
+    public bool Any => Cutoff || NMax || Invariants || Pair || Kind;
 }
 
 /// <summary>One candidate the search fitted, with the cross-validated errors of its chosen ridge point.</summary>
-/// <param name="Stage">"cutoff", "pair", "nmax" or "invariants": the setting the candidate varies.</param>
+/// <param name="Stage">"cutoff", "pair", "nmax", "invariants" or "kind": the setting the candidate varies.</param>
+/// <param name="Kind">Its model kind: "linear" or "quadratic".</param>
 /// <param name="Descriptor">Its descriptor.</param>
 /// <param name="PairCutoff">Its pair cutoff (0: none).</param>
 /// <param name="Ridge">The ridge point its own cross-validation chose, with its errors.</param>
 /// <param name="Seconds">Wall time of its accumulation and fit (two candidates that share one accumulation share it).</param>
 /// <param name="WorkSeconds">The same in work: CPU seconds over the worker threads (<see cref="SearchSpace.BudgetSeconds"/>).</param>
-public sealed record SearchTrial(string Stage, DescriptorSettings Descriptor, double PairCutoff, RidgeChoice Ridge, double Seconds, double WorkSeconds)
+public sealed record SearchTrial(string Stage, string Kind, DescriptorSettings Descriptor, double PairCutoff, RidgeChoice Ridge, double Seconds, double WorkSeconds)
 {
     public string Describe() => string.Create(CultureInfo.InvariantCulture,
-        $"{Descriptor.InvariantSet} n_max {Descriptor.NMax} {Descriptor.Cutoff:0.0##} A, {(PairCutoff > 0 ? $"pair {PairCutoff:0.0##} A" : "no pair")}");
+        $"{Kind} {Descriptor.InvariantSet} n_max {Descriptor.NMax} {Descriptor.Cutoff:0.0##} A, {(PairCutoff > 0 ? $"pair {PairCutoff:0.0##} A" : "no pair")}");
 }
 
 /// <summary>The search behind a model's settings.</summary>
@@ -60,7 +64,9 @@ public sealed record SearchResult(SearchTrial[] Trials, int Chosen, bool Complet
 /// <item>cutoff 4.0, 4.5, 5.0 A (n_max 11, scalar), each with a pair term to 6 A and without it (one accumulation
 /// gives both: the pair columns are dropped from the sums);</item>
 /// <item>the pair cutoff: 5.0, 5.5, 6.5 A (when the best has a pair term);</item>
-/// <item>n_max 13; then the compact invariant set.</item>
+/// <item>n_max 13; then the compact invariant set;</item>
+/// <item>the quadratic model (<see cref="TrainingOptions.QuadraticComponents"/> principal components) at the best
+/// settings so far, when the kind is not given.</item>
 /// </list>
 /// A candidate's score is its chosen point's cross-validated errors, E / min E + F / min F over all candidates (the
 /// ridge fit's own balance of energies and forces); the best candidate's fit is the model, nothing is refitted.
@@ -101,7 +107,7 @@ public static class SettingsSearch
 
         // Candidate lists are fixed up front per stage; the number of accumulations for the progress line.
         var planned = (space.Cutoff ? Cutoffs.Length : 1) + (space.Pair ? PairCutoffs.Length : 0)
-            + (space.NMax ? 1 : 0) + (space.Invariants ? 1 : 0);
+            + (space.NMax ? 1 : 0) + (space.Invariants ? 1 : 0) + (space.Kind ? 1 : 0);
         var done = 0;
 
         int Best()
@@ -115,10 +121,10 @@ public static class SettingsSearch
         }
 
         // One accumulation: the candidate, and without its pair term too when the pair term is being chosen.
-        bool Try(string stage, DescriptorSettings descriptor, double pairCutoff, bool alsoWithoutPair = true)
+        bool Try(string stage, DescriptorSettings descriptor, double pairCutoff, bool alsoWithoutPair = true, string? trialKind = null)
         {
             if (trials.Count > 0 && Work() >= space.BudgetSeconds) { complete = false; return false; }
-            var o = options with { Kind = kind, Descriptor = descriptor, PairCutoff = pairCutoff };
+            var o = options with { Kind = trialKind ?? kind, Descriptor = descriptor, PairCutoff = pairCutoff };
             var start = clock.Elapsed.TotalSeconds;
             var work = Work();
             done++;
@@ -128,7 +134,7 @@ public static class SettingsSearch
             foreach (var withPair in variants)
             {
                 var fit = PotentialTrainer.Solve(sums, o, withPair, Report);
-                var trial = new SearchTrial(stage, descriptor, withPair ? pairCutoff : 0, fit.Choice, clock.Elapsed.TotalSeconds - start, Work() - work);
+                var trial = new SearchTrial(stage, o.Kind, descriptor, withPair ? pairCutoff : 0, fit.Choice, clock.Elapsed.TotalSeconds - start, Work() - work);
                 trials.Add(trial);
                 fits.Add(fit);
                 settings.Add(o with { PairCutoff = trial.PairCutoff });
@@ -159,9 +165,15 @@ public static class SettingsSearch
             var b = trials[Best()];
             Try("invariants", b.Descriptor with { InvariantSet = "compact" }, b.PairCutoff);
         }
+        if (complete && space.Kind && options.Kind == "linear")
+        {
+            var b = trials[Best()];
+            Try("kind", b.Descriptor, b.PairCutoff, alsoWithoutPair: false, trialKind: "quadratic");
+        }
         var chosen = Best();
         var result = new SearchResult(trials.ToArray(), chosen, complete, clock.Elapsed.TotalSeconds, Work());
-        return (result, fits[chosen], settings[chosen] with { Kind = options.Kind });
+        // A network (given by the user) is trained on the chosen linear baseline.
+        return (result, fits[chosen], options.Kind == "neural" ? settings[chosen] with { Kind = "neural" } : settings[chosen]);
     }
 
     private static double Score(SearchTrial t, double minE, double minF) =>

@@ -70,7 +70,7 @@ public class TrainSearchCommandTests
         var (dir, train, test) = TrainPredictCommandTests.Files();
         foreach (var args in new[]
         {
-            new[] { "--cutoff", "4.5", "--invariants", "compact", "--pair-cutoff", "0" },
+            new[] { "--cutoff", "4.5", "--invariants", "compact", "--pair-cutoff", "0", "--kind", "linear" },
             ["--search-budget", "0"],
         })
         {

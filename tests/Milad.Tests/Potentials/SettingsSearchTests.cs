@@ -59,6 +59,32 @@ public class SettingsSearchTests
         Assert.Equal(search.Trials.Count(t => t.Stage == "pair"), search.Trials.Take(6).Select((t, i) => (t, i)).MinBy(x =>
             x.t.Ridge.EnergyRmse / search.Trials.Take(6).Min(u => u.Ridge.EnergyRmse) + x.t.Ridge.ForceRmse / search.Trials.Take(6).Min(u => u.Ridge.ForceRmse)).t.PairCutoff > 0
             ? SettingsSearch.PairCutoffs.Length : 0);
+        // Last, the quadratic model at the best linear settings; the chosen kind is the model's kind.
+        var quadratic = Assert.Single(search.Trials, t => t.Stage == "kind");
+        Assert.Equal("quadratic", quadratic.Kind);
+        Assert.All(search.Trials.Where(t => t.Stage != "kind"), t => Assert.Equal("linear", t.Kind));
+        var linear = search.Trials.SkipLast(1).ToArray();
+        var bestLinear = linear.MinBy(t => t.Ridge.EnergyRmse / linear.Min(u => u.Ridge.EnergyRmse) + t.Ridge.ForceRmse / linear.Min(u => u.Ridge.ForceRmse))!;
+        Assert.Equal(bestLinear.Descriptor, quadratic.Descriptor);
+        Assert.Equal(bestLinear.PairCutoff, quadratic.PairCutoff);
+        Assert.Equal(chosen.Kind, options.Kind);
+        Assert.Equal(chosen.Kind, fit.Polynomial.Kind);
+    }
+
+    [Fact]
+    public void GivenKindIsNotSearched()
+    {
+        var data = PotentialTestData.Mo(6);
+        var space = new SearchSpace { NMax = false, Invariants = false, Cutoff = false, Kind = false };
+        var (search, fit, options) = SettingsSearch.Run(data, Options with { PairFunctions = 6 }, space, null);
+        Assert.DoesNotContain(search.Trials, t => t.Kind != "linear");
+        Assert.Equal("linear", options.Kind);
+        Assert.Equal("linear", fit.Polynomial.Kind);
+        // A network given by the user: its baseline's settings are searched, the kind stays.
+        var (neuralSearch, _, neuralOptions) = SettingsSearch.Run(data, Options with { PairFunctions = 6, Kind = "neural" },
+            new SearchSpace { NMax = false, Invariants = false, Cutoff = false }, null);
+        Assert.DoesNotContain(neuralSearch.Trials, t => t.Kind != "linear");
+        Assert.Equal("neural", neuralOptions.Kind);
     }
 
     [Fact]
