@@ -17,6 +17,7 @@ public static class FingerprintCommand
         var nmax = new Option<int?>("--nmax") { Description = "Largest Zernike order n_max (overrides the preset)." };
         var cutoff = new Option<double?>("--cutoff") { Description = "Molecule radius / environment cutoff in Angstrom (overrides the preset: 7.5 for molecules, 5 for environments)." };
         var weights = new Option<string?>("--weights") { Description = "Species weights, e.g. H=1,C=6,N=7,O=8 (default: atomic numbers)." };
+        var invariants = InvariantsOption();
         var secondWeights = SecondWeightsOption();
         var mode = new Option<string?>("--mode") { Description = "molecule or environments (default: molecule for non-periodic frames, environments for periodic ones)." };
         mode.AcceptOnlyFromAmong("molecule", "environments");
@@ -32,13 +33,13 @@ public static class FingerprintCommand
 
         var command = new Command("fingerprint", "Encode structures as rotation-, translation- and permutation-invariant fingerprints.")
         {
-            inputs, output, preset, nmax, cutoff, weights, secondWeights, mode, derivatives, centre, threads, shard,
+            inputs, output, preset, nmax, cutoff, invariants, weights, secondWeights, mode, derivatives, centre, threads, shard,
         };
         command.SetAction(p =>
         {
             var options = new FingerprintOptions(
                 p.GetValue(preset)!, p.GetValue(nmax), p.GetValue(cutoff), ParseWeights(p.GetValue(weights)),
-                p.GetValue(mode), p.GetValue(derivatives), p.GetValue(centre), ParseWeights(p.GetValue(secondWeights), "--second-weights"));
+                p.GetValue(mode), p.GetValue(derivatives), p.GetValue(centre), ParseWeights(p.GetValue(secondWeights), "--second-weights"), p.GetValue(invariants));
             var shardValue = Shard.Parse(p.GetValue(shard));
             var threadCount = p.GetValue(threads);
             if (threadCount is < 1 or > Potentials.TrainingOptions.MaxThreads)
@@ -49,13 +50,14 @@ public static class FingerprintCommand
     }
 
     internal sealed record FingerprintOptions(string Preset, int? NMax, double? Cutoff, IReadOnlyDictionary<string, double>? Weights,
-        string? Mode, bool Derivatives, bool IncludeCentre, IReadOnlyDictionary<string, double>? SecondWeights = null)
+        string? Mode, bool Derivatives, bool IncludeCentre, IReadOnlyDictionary<string, double>? SecondWeights = null, string? Invariants = null)
     {
         public DescriptorSettings SettingsFor(string mode)
         {
             var s = Presets.Get(Preset, mode);
             if (NMax is { } n) s = s with { NMax = n };
             if (Cutoff is { } c) s = s with { Cutoff = c };
+            if (Invariants != null) s = s with { InvariantSet = Invariants };
             if (Weights != null) s = s with { Weights = Weights };
             if (SecondWeights != null) s = s with { SecondWeights = SecondWeights };
             if (IncludeCentre) s = s with { IncludeCentre = true };
@@ -133,6 +135,12 @@ public static class FingerprintCommand
     }
 
     /// <summary>The --second-weights option (shared by the commands that encode).</summary>
+    /// <summary>--invariants of the commands that encode molecules: a named set instead of the preset's.</summary>
+    internal static Option<string?> InvariantsOption() => new("--invariants")
+    {
+        Description = $"Invariant set (overrides the preset's): {Milad.Invariants.InvariantSet.KnownNames}. complete-Fx: the complete set thinned to F x as many degree-3 couplings as unknowns (shorter fingerprints, still decodable).",
+    };
+
     internal static Option<string?> SecondWeightsOption() => new("--second-weights")
     {
         Description = "A second species weighting, e.g. H=1,C=2,N=3,O=4: the fingerprint is then both fingerprints concatenated, and the decoder tells species apart by the pair of weights.",

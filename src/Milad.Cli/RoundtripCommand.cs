@@ -26,6 +26,7 @@ public static class RoundtripCommand
         var cutoff = new Option<double?>("--cutoff") { Description = "Molecule radius in Angstrom (overrides the preset's 7.5)." };
         var weights = new Option<string?>("--weights") { Description = "Species weights, e.g. H=1,C=6,N=7,O=8 (default: atomic numbers)." };
         var secondWeights = FingerprintCommand.SecondWeightsOption();
+        var invariants = FingerprintCommand.InvariantsOption();
         var limit = new Option<int?>("--limit") { Description = "Only the first K molecules (over all inputs, in order)." };
         var noise = new Option<double>("--noise") { DefaultValueFactory = _ => 0, Description = "Relative Gaussian noise on every invariant before decoding: I (1 + sigma g), g ~ N(0, 1), seeded by the molecule's index (tests decoding to the nearest structure)." };
         var round = new Option<string?>("--round") { Description = "Round every invariant to float16 or float32 before decoding (after --noise)." };
@@ -33,14 +34,14 @@ public static class RoundtripCommand
             + "summary over the shard only, a \"shard\" object); reports do not concatenate: merge their \"results\".");
         var command = new Command("roundtrip", "Encode molecules, decode their fingerprints, and score how many come back (positions; positions and species).")
         {
-            inputs, report, plot, preset, nmax, cutoff, weights, secondWeights, limit, shard, noise, round,
+            inputs, report, plot, preset, nmax, cutoff, invariants, weights, secondWeights, limit, shard, noise, round,
         };
         var decoding = new DecodingOptions.Set(command);
         command.SetAction(p =>
         {
             var settings = new FingerprintCommand.FingerprintOptions(p.GetValue(preset)!, p.GetValue(nmax), p.GetValue(cutoff),
                 FingerprintCommand.ParseWeights(p.GetValue(weights)), "molecule", false, false,
-                FingerprintCommand.ParseWeights(p.GetValue(secondWeights), "--second-weights")).SettingsFor("molecule");
+                FingerprintCommand.ParseWeights(p.GetValue(secondWeights), "--second-weights"), p.GetValue(invariants)).SettingsFor("molecule");
             return Run(p.GetValue(inputs)!, p.GetValue(report)!, p.GetValue(plot), p.GetValue(preset)!, settings, p.GetValue(limit),
                 decoding.Read(p), stdout, stderr, Shard.Parse(p.GetValue(shard)), Perturbation.Parse(p.GetValue(noise), p.GetValue(round)));
         });

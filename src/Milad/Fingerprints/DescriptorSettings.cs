@@ -10,7 +10,7 @@ public sealed record DescriptorSettings
     /// <summary>Largest Zernike order n (>= 0).</summary>
     public int NMax { get; init; } = 11;
 
-    /// <summary>"complete" (decodable, with pseudoscalars), "compact" (smaller, for property prediction) or "scalar" (complete without pseudoscalars, for potentials).</summary>
+    /// <summary>"complete" (decodable, with pseudoscalars), "compact" (smaller, for property prediction), "scalar" (complete without pseudoscalars, for potentials), or a thinned complete set ("complete-1x", "complete-1.5x", "complete-2x": shorter, decodable fingerprints).</summary>
     public string InvariantSet { get; init; } = "complete";
 
     /// <summary>
@@ -77,8 +77,8 @@ public sealed record DescriptorSettings
             throw new InputException($"n_max must be <= {MaxNMax}, got {NMax} (the invariant tables alone would take minutes and gigabytes)");
         if (!(Cutoff > 0) || !double.IsFinite(Cutoff) || Cutoff > MaxCutoff)
             throw new InputException($"cutoff must be a positive number of Angstrom up to {MaxCutoff:G}, got {Cutoff:G}");
-        if (InvariantSet is not ("complete" or "compact" or "scalar"))
-            throw new InputException($"unknown invariant set '{InvariantSet}' (expected complete, compact or scalar)");
+        if (!Invariants.InvariantSet.IsKnown(InvariantSet))
+            throw new InputException($"unknown invariant set '{InvariantSet}' (expected {Invariants.InvariantSet.KnownNames})");
         foreach (var table in new[] { Weights, SecondWeights })
             if (table != null)
                 foreach (var (symbol, w) in table)

@@ -245,23 +245,39 @@ public sealed class InvariantSet
     public static InvariantSet Scalar(int nMax) => Build("scalar", nMax, 3, pseudoscalars: false);
 
     /// <summary>
-    /// The set of the given name ("complete", "compact" or "scalar"), built once per name and n_max (a set is
-    /// immutable; building the complete set at n_max 11 takes a good part of a second).
+    /// The set of the given name ("complete", "compact" or "scalar", or a thinned complete set, see
+    /// <see cref="Thinned"/>), built once per name and n_max (a set is immutable; building the complete set at
+    /// n_max 11 takes a good part of a second).
     /// </summary>
-    public static InvariantSet ByName(string name, int nMax) => name switch
-    {
-        "complete" or "compact" or "scalar" => Built.GetOrAdd((name, nMax), key => new Lazy<InvariantSet>(() => key.Name switch
+    public static InvariantSet ByName(string name, int nMax) => IsKnown(name)
+        ? Built.GetOrAdd((name, nMax), key => new Lazy<InvariantSet>(() => key.Name switch
         {
             "complete" => Complete(key.NMax),
             "compact" => Compact(key.NMax),
-            _ => Scalar(key.NMax),
-        }, LazyThreadSafetyMode.PublicationOnly)).Value, // an error is not kept: the next call tries again
-        _ => throw new ArgumentException($"unknown invariant set '{name}' (expected complete, compact or scalar)"),
+            "scalar" => Scalar(key.NMax),
+            _ => Build(key.Name, key.NMax, Thinned[key.Name], pseudoscalars: true),
+        }, LazyThreadSafetyMode.PublicationOnly)).Value // an error is not kept: the next call tries again
+        : throw new ArgumentException($"unknown invariant set '{name}' (expected {KnownNames})");
+
+    /// <summary>
+    /// Thinned complete sets for decoding with shorter fingerprints: "complete-Fx" takes F x (2l + 1) degree-3
+    /// couplings per block (rounded up) instead of the complete set's 3 x (2l + 1); "complete-1x" has as many
+    /// couplings per block as it has real unknowns.
+    /// </summary>
+    public static IReadOnlyDictionary<string, double> Thinned { get; } = new Dictionary<string, double>
+    {
+        ["complete-1x"] = 1, ["complete-1.5x"] = 1.5, ["complete-2x"] = 2,
     };
+
+    /// <summary>Whether <paramref name="name"/> names an invariant set.</summary>
+    public static bool IsKnown(string name) => name is "complete" or "compact" or "scalar" || Thinned.ContainsKey(name);
+
+    /// <summary>The names <see cref="ByName"/> knows, for messages.</summary>
+    public static string KnownNames => "complete, compact, scalar, " + string.Join(", ", Thinned.Keys);
 
     private static readonly ConcurrentDictionary<(string Name, int NMax), Lazy<InvariantSet>> Built = new();
 
-    private static InvariantSet Build(string name, int nMax, int factor, bool pseudoscalars)
+    private static InvariantSet Build(string name, int nMax, double factor, bool pseudoscalars)
     {
         var basis = new ZernikeBasis(nMax);
         var infos = new List<InvariantInfo>();
@@ -290,7 +306,7 @@ public sealed class InvariantSet
                 }
             foreach (var list in groups.Values)
                 list.Sort((p, q) => (p.A.N + p.B.N, p.A.N).CompareTo((q.A.N + q.B.N, q.A.N)));
-            var cap = factor * (2 * c.L + 1);
+            var cap = (int)Math.Ceiling(factor * (2 * c.L + 1));
             var taken = 0;
             for (var round = 0; taken < cap; round++)
             {
