@@ -45,6 +45,33 @@ public class InvariantSetTests(ITestOutputHelper output)
         Assert.True(compact.Count < set.Count);
     }
 
+    /// <summary>
+    /// A thinned complete set keeps degrees 1 and 2 and, per block, the first ceil(F (2l + 1)) of the complete set's
+    /// couplings for that block (the complete set takes 3 (2l + 1)), in the same order; at n_max 7 complete-1x has
+    /// 142 invariants against 120 moment unknowns.
+    /// </summary>
+    [Theory]
+    [InlineData("complete-1x", 1.0, 142)]
+    [InlineData("complete-1.5x", 1.5, 200)]
+    [InlineData("complete-2x", 2.0, 246)]
+    public void ThinnedSetsArePrefixesOfEachBlocksCouplings(string name, double factor, int count)
+    {
+        var full = InvariantSet.ByName("complete", 7);
+        var thin = InvariantSet.ByName(name, 7);
+        Assert.Equal(count, thin.Count);
+        Assert.Equal(name, thin.Name);
+        Assert.Equal(full.Invariants.Where(i => i.Degree < 3).Select(i => i.Label), thin.Invariants.Where(i => i.Degree < 3).Select(i => i.Label));
+        foreach (var block in full.Invariants.Where(i => i.Degree == 3).GroupBy(i => i.Blocks[2]))
+        {
+            var kept = thin.Invariants.Where(i => i.Degree == 3 && i.Blocks[2] == block.Key).ToArray();
+            var expected = Math.Min(block.Count(), (int)Math.Ceiling(factor * (2 * block.Key.L + 1)));
+            Assert.Equal(expected, kept.Length);
+            Assert.Equal(block.Take(expected).Select(i => i.Label), kept.Select(i => i.Label));
+        }
+        var e = Assert.Throws<Milad.InputException>(() => new Milad.Fingerprints.DescriptorSettings { InvariantSet = "complete-4x" }.Validate());
+        Assert.Contains("complete-1.5x", e.Message);
+    }
+
     /// <summary>The real-basis evaluation equals the textbook complex definitions with 3j symbols.</summary>
     [Theory]
     [InlineData(7)]
