@@ -196,7 +196,7 @@ public static class TrainCommand
         {
             var t = chosen.Trials[chosen.Chosen];
             stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"settings chosen by {options.Folds}-fold cross-validation on the training frames ({chosen.Trials.Length} candidates{(chosen.Complete ? "" : ", stopped by --search-budget")}, {chosen.Seconds:F0} s, {chosen.WorkSeconds:F0} s of work): {t.Describe()}, energy weight {t.Ridge.EnergyWeight:G3}, lambda {t.Ridge.Lambda:G3}; CV energy RMSE {1000 * t.Ridge.EnergyRmse:F2} meV/atom, force RMSE {t.Ridge.ForceRmse:F4} eV/A"));
+                $"settings chosen by {options.Folds}-fold cross-validation on the training frames ({chosen.Trials.Length} candidates{(chosen.Complete ? "" : ", stopped by --search-budget")}, {chosen.Seconds:F0} s, {chosen.WorkSeconds:F0} s of work): {t.Describe()}, energy weight {t.Ridge.EnergyWeight:G3}, lambda {t.Ridge.Lambda:G3}; CV energy MAE {1000 * t.Ridge.EnergyMae:F2} RMSE {1000 * t.Ridge.EnergyRmse:F2} meV/atom, force RMSE {t.Ridge.ForceRmse:F4} eV/A"));
         }
         stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"train: energy MAE {1000 * trainErrors.EnergyMae:F2} RMSE {1000 * trainErrors.EnergyRmse:F2} meV/atom, force MAE {trainErrors.ForceMae:F4} RMSE {trainErrors.ForceRmse:F4} eV/A"));
@@ -267,6 +267,7 @@ public static class TrainCommand
             w.WriteNumber("lambda", r.Lambda);
             w.WriteNumber("cv_energy_rmse_mev_per_atom", 1000 * r.EnergyRmse);
             w.WriteNumber("cv_force_rmse_ev_per_a", r.ForceRmse);
+            if (double.IsFinite(r.EnergyMae)) w.WriteNumber("cv_energy_mae_mev_per_atom", 1000 * r.EnergyMae);
         }
         w.WriteStartObject("ridge");
         WriteRidge(w, result.Ridge);

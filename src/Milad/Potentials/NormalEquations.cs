@@ -24,7 +24,15 @@ internal sealed class NormalEquations
             for (var k = 0; k < folds; k++) _parts[kind, k] = new Part(size);
         _pending = new double[Kinds, folds][];
         _pendingCount = new int[Kinds, folds];
+        EnergyRows = new List<(double[] Row, double Target)>[folds];
+        for (var k = 0; k < folds; k++) EnergyRows[k] = [];
     }
+
+    /// <summary>
+    /// Every energy row (one per frame) with its target, per fold: the held-out frames' absolute errors, which
+    /// sums cannot give (cross-validated MAE: a few frames that no model fits dominate a squared error).
+    /// </summary>
+    public List<(double[] Row, double Target)>[] EnergyRows { get; }
 
     /// <summary>Whether the virial sums (kind 2) exist.</summary>
     public bool HasVirials { get; }
@@ -86,6 +94,7 @@ internal sealed class NormalEquations
         TensorPrimitives.MultiplyAdd(row, target, p.Rhs, p.Rhs);
         p.TargetNorm += target * target;
         p.Rows++;
+        if (kind == 0) EnergyRows[fold].Add((row.ToArray(), target));
         if (slot + 1 == PendingRows) Flush(kind, fold);
     }
 
@@ -132,6 +141,7 @@ internal sealed class NormalEquations
     {
         for (var kind = 0; kind < Kinds; kind++)
             for (var k = 0; k < Folds; k++) Parts[kind, k]?.Add(other.Parts[kind, k]);
+        for (var k = 0; k < Folds; k++) EnergyRows[k].AddRange(other.EnergyRows[k]);
     }
 
     /// <summary>
@@ -155,6 +165,13 @@ internal sealed class NormalEquations
                 }
                 to.TargetNorm = from.TargetNorm;
                 to.Rows = from.Rows;
+            }
+        for (var k = 0; k < Folds; k++)
+            foreach (var (row, target) in EnergyRows[k])
+            {
+                var kept = new double[keep.Length];
+                for (var a = 0; a < keep.Length; a++) kept[a] = row[keep[a]];
+                result.EnergyRows[k].Add((kept, target));
             }
         return result;
     }

@@ -7,7 +7,8 @@ namespace Milad.Potentials;
 /// <param name="Lambda">Ridge strength relative to the mean diagonal of the weighted Gram matrix.</param>
 /// <param name="EnergyRmse">Cross-validated energy RMSE (eV/atom).</param>
 /// <param name="ForceRmse">Cross-validated force-component RMSE (eV/A).</param>
-public sealed record RidgeChoice(double EnergyWeight, double Lambda, double EnergyRmse, double ForceRmse);
+/// <param name="EnergyMae">Cross-validated energy MAE (eV/atom).</param>
+public sealed record RidgeChoice(double EnergyWeight, double Lambda, double EnergyRmse, double ForceRmse, double EnergyMae = double.NaN);
 
 /// <summary>
 /// Weighted ridge least squares on energies and forces together, in closed form from
@@ -40,7 +41,7 @@ public static class RidgeFit
         Parallel.For(0, combos.Length, new ParallelOptions { MaxDegreeOfParallelism = threads }, () => new double[ne.Size * ne.Size], (c, _, buffer) =>
         {
             var (w, lambda) = combos[c];
-            double sseE = 0, sseF = 0;
+            double sseE = 0, sseF = 0, saeE = 0;
             long nE = 0, nF = 0;
             for (var k = 0; k < folds; k++)
             {
@@ -48,12 +49,13 @@ public static class RidgeFit
                 var coefficients = Solve(ne, k, heldOut, w, stressWeight, lambda, penalised, buffer);
                 if (coefficients == null) return buffer;
                 sseE += ResidualSquares(ne.Parts[0, k], coefficients);
+                foreach (var (row, target) in ne.EnergyRows[k]) saeE += Math.Abs(TensorPrimitives.Dot(row, coefficients) - target);
                 sseF += ResidualSquares(ne.Parts[1, k], coefficients);
                 nE += ne.Parts[0, k].Rows;
                 nF += ne.Parts[1, k].Rows;
             }
             if (nE == 0 || nF == 0) return buffer;
-            grid[c] = new RidgeChoice(w, lambda, Math.Sqrt(Math.Max(0, sseE) / nE), Math.Sqrt(Math.Max(0, sseF) / nF));
+            grid[c] = new RidgeChoice(w, lambda, Math.Sqrt(Math.Max(0, sseE) / nE), Math.Sqrt(Math.Max(0, sseF) / nF), saeE / nE);
             return buffer;
         }, _ => { });
         var valid = grid.Where(g => g != null).Select(g => g!).ToArray();

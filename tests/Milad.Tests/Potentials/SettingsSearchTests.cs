@@ -41,9 +41,11 @@ public class SettingsSearchTests
         var (search, fit, options) = SettingsSearch.Run(data, Options with { PairFunctions = 6 }, space, null);
         // Three cutoffs with and without the pair term, then three more pair cutoffs.
         Assert.True(search.Complete);
-        var minE = search.Trials.Min(t => t.Ridge.EnergyRmse);
+        // Energies are compared by their cross-validated MAE, forces by their RMSE.
+        Assert.All(search.Trials, t => Assert.True(t.Ridge.EnergyMae > 0 && t.Ridge.EnergyMae <= t.Ridge.EnergyRmse));
+        var minE = search.Trials.Min(t => t.Ridge.EnergyMae);
         var minF = search.Trials.Min(t => t.Ridge.ForceRmse);
-        var scores = search.Trials.Select(t => t.Ridge.EnergyRmse / minE + t.Ridge.ForceRmse / minF).ToArray();
+        var scores = search.Trials.Select(t => t.Ridge.EnergyMae / minE + t.Ridge.ForceRmse / minF).ToArray();
         Assert.Equal(scores.Min(), scores[search.Chosen]);
         Assert.Equal(SettingsSearch.Cutoffs.Select(c => c), search.Trials.Where(t => t.Stage == "cutoff").Select(t => t.Descriptor.Cutoff).Distinct());
         Assert.Equal(2 * SettingsSearch.Cutoffs.Length, search.Trials.Count(t => t.Stage == "cutoff"));
@@ -57,14 +59,14 @@ public class SettingsSearchTests
         Assert.Equal(PotentialTestData.Small.InvariantSet, options.Descriptor.InvariantSet);
         // The pair stage ran only if a pair term was winning after the cutoff stage.
         Assert.Equal(search.Trials.Count(t => t.Stage == "pair"), search.Trials.Take(6).Select((t, i) => (t, i)).MinBy(x =>
-            x.t.Ridge.EnergyRmse / search.Trials.Take(6).Min(u => u.Ridge.EnergyRmse) + x.t.Ridge.ForceRmse / search.Trials.Take(6).Min(u => u.Ridge.ForceRmse)).t.PairCutoff > 0
+            x.t.Ridge.EnergyMae / search.Trials.Take(6).Min(u => u.Ridge.EnergyMae) + x.t.Ridge.ForceRmse / search.Trials.Take(6).Min(u => u.Ridge.ForceRmse)).t.PairCutoff > 0
             ? SettingsSearch.PairCutoffs.Length : 0);
         // Last, the quadratic model at the best linear settings; the chosen kind is the model's kind.
         var quadratic = Assert.Single(search.Trials, t => t.Stage == "kind");
         Assert.Equal("quadratic", quadratic.Kind);
         Assert.All(search.Trials.Where(t => t.Stage != "kind"), t => Assert.Equal("linear", t.Kind));
         var linear = search.Trials.SkipLast(1).ToArray();
-        var bestLinear = linear.MinBy(t => t.Ridge.EnergyRmse / linear.Min(u => u.Ridge.EnergyRmse) + t.Ridge.ForceRmse / linear.Min(u => u.Ridge.ForceRmse))!;
+        var bestLinear = linear.MinBy(t => t.Ridge.EnergyMae / linear.Min(u => u.Ridge.EnergyMae) + t.Ridge.ForceRmse / linear.Min(u => u.Ridge.ForceRmse))!;
         Assert.Equal(bestLinear.Descriptor, quadratic.Descriptor);
         Assert.Equal(bestLinear.PairCutoff, quadratic.PairCutoff);
         Assert.Equal(chosen.Kind, options.Kind);
@@ -95,5 +97,38 @@ public class SettingsSearchTests
         var (search, _, _) = SettingsSearch.Run(data, Options with { PairFunctions = 6 }, space, null);
         Assert.False(search.Complete);
         Assert.Equal(2, search.Trials.Length);   // one accumulation: with and without the pair term
+    }
+
+    /// <summary>The kept energy rows give the same held-out squared error as the sums, and the MAE from them.</summary>
+    [Fact]
+    public void CrossValidatedEnergyMaeComesFromTheHeldOutFramesRows()
+    {
+        var data = PotentialTestData.Mo(8);
+        var sums = PotentialTrainer.Accumulate(data, Options, null);
+        var fit = PotentialTrainer.Solve(sums, Options, withPair: true, null);
+        var ne = sums.Equations;
+        var penalised = Enumerable.Range(0, ne.Size).Select(c => c % sums.Accumulator.BlockSize != 0).ToArray();
+        Assert.Equal(data.Frames.Count, ne.EnergyRows.Sum(r => r.Count));
+        double sse = 0, sae = 0;
+        var n = 0;
+        for (var k = 0; k < ne.Folds; k++)
+        {
+            var c = RidgeFit.Solve(ne, k, -1, fit.Choice.EnergyWeight, 0, fit.Choice.Lambda, penalised)!;
+            double foldSse = 0;
+            foreach (var (row, target) in ne.EnergyRows[k])
+            {
+                var r = System.Numerics.Tensors.TensorPrimitives.Dot(row, c) - target;
+                foldSse += r * r;
+                sae += Math.Abs(r);
+                n++;
+            }
+            var fromSums = RidgeFit.ResidualSquares(ne.Parts[0, k], c);
+            // The sums lose digits to cancellation (|t|^2 of ~100 (eV/atom)^2 against residuals of ~1e-5): bounded by it.
+            Assert.True(Math.Abs(foldSse - fromSums) <= 1e-12 * ne.Parts[0, k].TargetNorm + 1e-3 * fromSums, $"fold {k}: rows {foldSse:E6}, sums {fromSums:E6}");
+            sse += foldSse;
+        }
+        Assert.True(Math.Abs(fit.Choice.EnergyRmse - Math.Sqrt(sse / n)) <= 1e-3 * fit.Choice.EnergyRmse);
+        Assert.Equal(fit.Choice.EnergyMae, sae / n, 12);
+        Assert.True(fit.Choice.EnergyMae < fit.Choice.EnergyRmse);
     }
 }
