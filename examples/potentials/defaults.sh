@@ -18,8 +18,8 @@ ELEMENTS=("$@")
 [ ${#ELEMENTS[@]} -eq 0 ] && ELEMENTS=(Mo Ge Ni Cu Li Si)
 DATA=../shared/data
 mkdir -p "$OUT"
-dotnet build src/Milad.Cli -c Release -v q -nologo > /dev/null
-MILAD=(dotnet src/Milad.Cli/bin/Release/net10.0/Milad.Cli.dll)
+if [ -n "${MILAD:-}" ]; then read -r -a MILAD <<< "$MILAD"   # e.g. MILAD=milad (the installed command)
+else dotnet build src/Milad.Cli -c Release -v q -nologo > /dev/null; MILAD=(dotnet src/Milad.Cli/bin/Release/net10.0/Milad.Cli.dll); fi
 for el in "${ELEMENTS[@]}"; do
   echo "== $el" >&2
   # shellcheck disable=SC2086
@@ -34,13 +34,14 @@ done
 python3 - "$OUT" "${ELEMENTS[@]}" <<'PY'
 import json, sys
 out = sys.argv[1]
-print("| data | chosen | CV energy RMSE | CV force RMSE | test energy MAE | test force MAE | s | work s | complete |")
-print("|---|---|---|---|---|---|---|---|---|")
+print("| data | chosen | CV energy MAE | CV energy RMSE | CV force RMSE | test energy MAE / RMSE | test force MAE / RMSE | s | work s | complete |")
+print("|---|---|---|---|---|---|---|---|---|---|")
 for el in sys.argv[2:]:
     r = json.load(open(f"{out}/{el}.report.json"))
     s = r["search"]; c = s["candidates"][s["chosen"]]
     pair = f" + pair {c['pair_cutoff']} A" if c["pair_cutoff"] > 0 else ""
     print(f"| {el} | {c.get('kind', 'linear')} {c['invariants']} n_max {c['nmax']} {c['cutoff']} A{pair}, weight {c['energy_weight']:g}, lambda {c['lambda']:g} "
-          f"| {c['cv_energy_rmse_mev_per_atom']:.2f} | {c['cv_force_rmse_ev_per_a']:.4f} "
-          f"| {r['test']['energy_mae_mev_per_atom']:.2f} | {r['test']['force_mae_ev_per_a']:.4f} | {r['seconds']:.0f} | {s['work_seconds']:.0f} | {s['complete']} |")
+          f"| {c['cv_energy_mae_mev_per_atom']:.2f} | {c['cv_energy_rmse_mev_per_atom']:.2f} | {c['cv_force_rmse_ev_per_a']:.4f} "
+          f"| {r['test']['energy_mae_mev_per_atom']:.2f} / {r['test']['energy_rmse_mev_per_atom']:.2f} "
+          f"| {r['test']['force_mae_ev_per_a']:.4f} / {r['test']['force_rmse_ev_per_a']:.4f} | {r['seconds']:.0f} | {s['work_seconds']:.0f} | {s['complete']} |")
 PY
