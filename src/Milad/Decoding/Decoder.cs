@@ -243,6 +243,19 @@ public sealed class Decoder
         var quick = coarse.Run(points, weights, fitWeights: true, maxIterations: 12, budget);
         if (quick <= 1e-2 && quick > 1e-11) coarse.Run(points, weights, fitWeights: true, maxIterations: 50, budget);
         if (Merge(ref points, ref weights)) coarse.Run(points, weights, fitWeights: true, maxIterations: 50, budget);
+        var result = Snapped(points, weights, coarse, fine, budget, route, refine: quick <= 1e-2);
+        if (quick > 1e-2) return result;
+        // Two atoms refined onto one point (a boron and a hydrogen where a carbon is) re-encode like the one atom
+        // whose weight is their sum: the structure with fewer atoms is the answer when it fits as well.
+        var (mergedPoints, mergedWeights) = (result.Points.ToArray(), result.Weights.ToArray());
+        if (!Merge(ref mergedPoints, ref mergedWeights)) return result;
+        var merged = Snapped(mergedPoints, mergedWeights, coarse, fine, budget, route, refine: true);
+        return merged.Success || merged.Residual <= result.Residual ? merged : result;
+    }
+
+    /// <summary>Snap weights to the nearest species' weights, then (with <paramref name="refine"/>) refine the positions.</summary>
+    private Candidate Snapped(Vec3[] points, double[] weights, Refinement coarse, Refinement fine, WorkBudget budget, string route, bool refine)
+    {
         var species = new int[points.Length];
         var moved = 0.0;
         for (var i = 0; i < points.Length; i++)
@@ -252,10 +265,11 @@ public sealed class Decoder
             moved = Math.Max(moved, Math.Abs(weights[i] - nearest.Weight) / nearest.Weight);
             weights[i] = nearest.Weight;
         }
-        if (quick > 1e-2)
-            return new Candidate(points, weights, species, coarse.WeightedResidual(points, weights), fine.RelativeResidual(points, weights), route);
-        if (moved > 1e-9) coarse.Run(points, weights, fitWeights: false, maxIterations: 50, budget);
-        fine.Run(points, weights, fitWeights: false, maxIterations: 30, budget, targetRms: 1e-11);
+        if (refine)
+        {
+            if (moved > 1e-9) coarse.Run(points, weights, fitWeights: false, maxIterations: 50, budget);
+            fine.Run(points, weights, fitWeights: false, maxIterations: 30, budget, targetRms: 1e-11);
+        }
         return new Candidate(points, weights, species, coarse.WeightedResidual(points, weights), fine.RelativeResidual(points, weights), route);
     }
 
