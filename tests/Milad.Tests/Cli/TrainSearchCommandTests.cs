@@ -62,6 +62,10 @@ public class TrainSearchCommandTests
         Assert.Equal(4, descriptor.GetProperty("n_max").GetInt32());
         Assert.Equal(chosen.GetProperty("cv_energy_rmse_mev_per_atom").GetDouble(),
             reports[0].RootElement.GetProperty("ridge").GetProperty("cv_energy_rmse_mev_per_atom").GetDouble());
+        // The last candidate is the quadratic model; the chosen candidate's kind is the model's.
+        Assert.Equal("quadratic", candidates[^1].GetProperty("kind").GetString());
+        Assert.Equal(chosen.GetProperty("kind").GetString(), reports[0].RootElement.GetProperty("kind").GetString());
+        Assert.All(candidates, c => Assert.True(c.GetProperty("cv_energy_mae_mev_per_atom").GetDouble() > 0));
     }
 
     [Fact]
