@@ -62,7 +62,7 @@ public sealed record SearchResult(SearchTrial[] Trials, int Chosen, bool Complet
 /// chosen inside every candidate's ridge fit (<see cref="RidgeFit"/>). Stages, each starting from the best so far:
 /// <list type="number">
 /// <item>cutoff 4.0, 4.5, 5.0 A (n_max 11, scalar), each with a pair term to 6 A and without it (one accumulation
-/// gives both: the pair columns are dropped from the sums);</item>
+/// gives both: the pair columns are dropped from the sums), and 5.5 A when 5.0 A wins;</item>
 /// <item>the pair cutoff: 5.0, 5.5, 6.5 A (when the best has a pair term);</item>
 /// <item>n_max 13; then the compact invariant set;</item>
 /// <item>the quadratic model (<see cref="TrainingOptions.QuadraticComponents"/> principal components) at the best
@@ -77,6 +77,9 @@ public static class SettingsSearch
 {
     /// <summary>Cutoffs tried first (A).</summary>
     public static readonly double[] Cutoffs = [4.0, 4.5, 5.0];
+
+    /// <summary>Tried after <see cref="Cutoffs"/> when their longest wins (A).</summary>
+    public const double LongerCutoff = 5.5;
 
     /// <summary>The pair cutoff of the first stage and the others tried next (A).</summary>
     public const double FirstPairCutoff = 6.0;
@@ -106,7 +109,7 @@ public static class SettingsSearch
         var kind = options.Kind == "neural" ? "linear" : options.Kind;
 
         // Candidate lists are fixed up front per stage; the number of accumulations for the progress line.
-        var planned = (space.Cutoff ? Cutoffs.Length : 1) + (space.Pair ? PairCutoffs.Length : 0)
+        var planned = (space.Cutoff ? Cutoffs.Length + 1 : 1) + (space.Pair ? PairCutoffs.Length : 0)
             + (space.NMax ? 1 : 0) + (space.Invariants ? 1 : 0) + (space.Kind ? 1 : 0);
         var done = 0;
 
@@ -146,9 +149,13 @@ public static class SettingsSearch
 
         var d0 = options.Descriptor;
         var pair0 = space.Pair ? FirstPairCutoff : options.PairCutoff;
+        DescriptorSettings First(double cutoff) => d0 with { Cutoff = cutoff, NMax = space.NMax ? 11 : d0.NMax, InvariantSet = space.Invariants ? "scalar" : d0.InvariantSet };
         foreach (var cutoff in space.Cutoff ? Cutoffs : [d0.Cutoff])
-            if (!Try("cutoff", d0 with { Cutoff = cutoff, NMax = space.NMax ? 11 : d0.NMax, InvariantSet = space.Invariants ? "scalar" : d0.InvariantSet }, pair0))
+            if (!Try("cutoff", First(cutoff), pair0))
                 break;
+        // The list's longest cutoff winning says the best may lie beyond it: one step further.
+        if (complete && space.Cutoff && trials[Best()].Descriptor.Cutoff == Cutoffs[^1])
+            Try("cutoff", First(LongerCutoff), pair0);
         if (complete && space.Pair && trials[Best()].PairCutoff > 0)
         {
             var d = trials[Best()].Descriptor;
