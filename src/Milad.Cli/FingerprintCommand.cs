@@ -134,13 +134,13 @@ public static class FingerprintCommand
         return MiladCommand.Ok;
     }
 
-    /// <summary>The --second-weights option (shared by the commands that encode).</summary>
     /// <summary>--invariants of the commands that encode molecules: a named set instead of the preset's.</summary>
     internal static Option<string?> InvariantsOption() => new("--invariants")
     {
         Description = $"Invariant set (overrides the preset's): {Milad.Invariants.InvariantSet.KnownNames}. complete-Fx: the complete set thinned to F x as many degree-3 couplings as unknowns (shorter fingerprints, still decodable).",
     };
 
+    /// <summary>The --second-weights option (shared by the commands that encode).</summary>
     internal static Option<string?> SecondWeightsOption() => new("--second-weights")
     {
         Description = "A second species weighting, e.g. H=1,C=2,N=3,O=4: the fingerprint is then both fingerprints concatenated, and the decoder tells species apart by the pair of weights.",

@@ -267,7 +267,7 @@ public static class TrainCommand
             w.WriteNumber("lambda", r.Lambda);
             w.WriteNumber("cv_energy_rmse_mev_per_atom", 1000 * r.EnergyRmse);
             w.WriteNumber("cv_force_rmse_ev_per_a", r.ForceRmse);
-            if (double.IsFinite(r.EnergyMae)) w.WriteNumber("cv_energy_mae_mev_per_atom", 1000 * r.EnergyMae);
+            w.WriteNumber("cv_energy_mae_mev_per_atom", 1000 * r.EnergyMae);
         }
         w.WriteStartObject("ridge");
         WriteRidge(w, result.Ridge);

@@ -247,7 +247,7 @@ public sealed class Decoder
         if (quick > 1e-2) return result;
         // Two atoms refined onto one point (a boron and a hydrogen where a carbon is) re-encode like the one atom
         // whose weight is their sum: the structure with fewer atoms is the answer when it fits as well.
-        var (mergedPoints, mergedWeights) = (result.Points.ToArray(), result.Weights.ToArray());
+        var (mergedPoints, mergedWeights) = (result.Points, result.Weights);   // Merge leaves these, returns new arrays
         if (!Merge(ref mergedPoints, ref mergedWeights)) return result;
         var merged = Snapped(mergedPoints, mergedWeights, coarse, fine, budget, route, refine: true);
         return merged.Success || merged.Residual <= result.Residual ? merged : result;

@@ -270,10 +270,12 @@ public sealed class InvariantSet
     };
 
     /// <summary>Whether <paramref name="name"/> names an invariant set.</summary>
-    public static bool IsKnown(string name) => name is "complete" or "compact" or "scalar" || Thinned.ContainsKey(name);
+    public static bool IsKnown(string name) => Named.Contains(name) || Thinned.ContainsKey(name);
 
     /// <summary>The names <see cref="ByName"/> knows, for messages.</summary>
-    public static string KnownNames => "complete, compact, scalar, " + string.Join(", ", Thinned.Keys);
+    public static string KnownNames => string.Join(", ", Named.Concat(Thinned.Keys));
+
+    private static readonly string[] Named = ["complete", "compact", "scalar"];
 
     private static readonly ConcurrentDictionary<(string Name, int NMax), Lazy<InvariantSet>> Built = new();
 

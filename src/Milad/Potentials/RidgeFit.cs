@@ -8,7 +8,7 @@ namespace Milad.Potentials;
 /// <param name="EnergyRmse">Cross-validated energy RMSE (eV/atom).</param>
 /// <param name="ForceRmse">Cross-validated force-component RMSE (eV/A).</param>
 /// <param name="EnergyMae">Cross-validated energy MAE (eV/atom).</param>
-public sealed record RidgeChoice(double EnergyWeight, double Lambda, double EnergyRmse, double ForceRmse, double EnergyMae = double.NaN);
+public sealed record RidgeChoice(double EnergyWeight, double Lambda, double EnergyRmse, double ForceRmse, double EnergyMae);
 
 /// <summary>
 /// Weighted ridge least squares on energies and forces together, in closed form from

@@ -69,7 +69,7 @@ public sealed record SearchResult(SearchTrial[] Trials, int Chosen, bool Complet
 /// settings so far, when the kind is not given.</item>
 /// </list>
 /// A candidate's score is its chosen point's cross-validated errors, E / min E + F / min F over all candidates (E the
-/// energy MAE, F the force RMSE; see <see cref="EnergyError"/>); the best candidate's fit is the model, nothing is refitted.
+/// energy MAE, F the force RMSE; see <see cref="Score"/>); the best candidate's fit is the model, nothing is refitted.
 /// Why this list: measured on the Zuo et al. sets, the resolution of the Zernike radial basis is the limit
 /// (cutoffs 4-5 A at n_max 11-13 were best) and a pair term adds the radial shells beyond the cutoff.
 /// </summary>
@@ -115,7 +115,7 @@ public static class SettingsSearch
 
         int Best()
         {
-            var minE = trials.Min(t => EnergyError(t.Ridge));
+            var minE = trials.Min(t => t.Ridge.EnergyMae);
             var minF = trials.Min(t => t.Ridge.ForceRmse);
             var best = 0;
             for (var i = 1; i < trials.Count; i++)
@@ -183,13 +183,11 @@ public static class SettingsSearch
         return (result, fits[chosen], options.Kind == "neural" ? settings[chosen] with { Kind = "neural" } : settings[chosen]);
     }
 
-    private static double Score(SearchTrial t, double minE, double minF) =>
-        EnergyError(t.Ridge) / Math.Max(minE, 1e-300) + t.Ridge.ForceRmse / Math.Max(minF, 1e-300);
-
     /// <summary>
-    /// The energy error candidates are compared by: the cross-validated MAE (the figure the benchmarks report). Why not
-    /// the RMSE: a few training frames that no candidate fits (strained cells, surfaces) carry most of a squared error, so
-    /// on Mo the RMSE of every 4 A candidate lies within 3.45-3.68 meV/atom while their MAE tells them apart (1.78-1.98).
+    /// Energies are compared by their cross-validated MAE (the figure the benchmarks report). Why not the RMSE: a few
+    /// training frames that no candidate fits (strained cells, surfaces) carry most of a squared error, so on Mo the RMSE
+    /// of every 4 A candidate lies within 3.45-3.68 meV/atom while their MAE tells them apart (1.78-1.98).
     /// </summary>
-    internal static double EnergyError(RidgeChoice r) => double.IsFinite(r.EnergyMae) ? r.EnergyMae : r.EnergyRmse;
+    private static double Score(SearchTrial t, double minE, double minF) =>
+        t.Ridge.EnergyMae / Math.Max(minE, 1e-300) + t.Ridge.ForceRmse / Math.Max(minF, 1e-300);
 }
