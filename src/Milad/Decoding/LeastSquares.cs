@@ -68,24 +68,26 @@ internal static class LeastSquares
         if (!model(x, r, j)) return double.PositiveInfinity;
         var cost = Dot(r, r);
         var lambda = 1e-3;
-        var jtj = Matrix<double>.Build.Dense(cols, cols);
-        var jtr = Vector<double>.Build.Dense(cols);
+        var jtj = new double[cols * cols];
+        var jtr = new double[cols];
+        var damped = new double[cols * cols];
+        var step = new double[cols];
+        var nonzero = new int[cols];
         for (var it = 0; it < maxIterations && cost > costTarget; it++)
         {
             if (budget.Exhausted) break;
-            NormalEquations(j, r, rows, cols, jtj, jtr);
+            NormalEquations(j, r, rows, cols, jtj, jtr, nonzero);
             var maxDiag = 0.0;
-            for (var k = 0; k < cols; k++) maxDiag = Math.Max(maxDiag, jtj[k, k]);
+            for (var k = 0; k < cols; k++) maxDiag = Math.Max(maxDiag, jtj[k * cols + k]);
             if (maxDiag == 0) break;
             var accepted = false;
             var gain = 0.0;
             for (var attempt = 0; attempt < 12; attempt++)
             {
-                var damped = jtj.Clone();
-                for (var k = 0; k < cols; k++) damped[k, k] += lambda * (jtj[k, k] + 1e-12 * maxDiag);
-                Vector<double> step;
-                try { step = damped.Cholesky().Solve(jtr); }
-                catch (ArgumentException) { lambda *= 10; continue; }
+                jtj.CopyTo(damped, 0);
+                jtr.CopyTo(step, 0);
+                for (var k = 0; k < cols; k++) damped[k * cols + k] += lambda * (jtj[k * cols + k] + 1e-12 * maxDiag);
+                if (!CholeskySolve(damped, cols, step)) { lambda *= 10; continue; }
                 for (var k = 0; k < cols; k++) trial[k] = x[k] - step[k];
                 budget.Spend(trialWork);
                 if (model(trial, rTrial, default))
@@ -111,28 +113,73 @@ internal static class LeastSquares
         return cost;
     }
 
-    private static void NormalEquations(double[] j, double[] r, int rows, int cols, Matrix<double> jtj, Vector<double> jtr)
+    /// <summary>
+    /// J^T J (full, row-major) and J^T r. The moment equations' rows are sparse (an invariant touches a few of the
+    /// moments), so each row adds only the products of its nonzeros; dense rows take contiguous vector updates.
+    /// </summary>
+    private static void NormalEquations(double[] j, double[] r, int rows, int cols, double[] jtj, double[] jtr, int[] nonzero)
     {
-        var a = new double[cols * cols];
-        var g = new double[cols];
+        Array.Clear(jtj);
+        Array.Clear(jtr);
         for (var i = 0; i < rows; i++)
         {
             var row = j.AsSpan(i * cols, cols);
             var ri = r[i];
+            var count = 0;
             for (var p = 0; p < cols; p++)
+                if (row[p] != 0) nonzero[count++] = p;
+            if (2 * count > cols)
             {
+                for (var a = 0; a < count; a++)
+                {
+                    var p = nonzero[a];
+                    var v = row[p];
+                    jtr[p] += v * ri;
+                    var tail = jtj.AsSpan(p * cols + p, cols - p);
+                    System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(row[p..], v, tail, tail);
+                }
+                continue;
+            }
+            for (var a = 0; a < count; a++)
+            {
+                var p = nonzero[a];
                 var v = row[p];
-                if (v == 0) continue;
-                g[p] += v * ri;
-                var target = a.AsSpan(p * cols, cols);
-                for (var q = p; q < cols; q++) target[q] += v * row[q];
+                jtr[p] += v * ri;
+                var target = jtj.AsSpan(p * cols, cols);
+                for (var b = a; b < count; b++) target[nonzero[b]] += v * row[nonzero[b]];
             }
         }
         for (var p = 0; p < cols; p++)
+            for (var q = p + 1; q < cols; q++) jtj[q * cols + p] = jtj[p * cols + q];
+    }
+
+    /// <summary>
+    /// Solves A x = b for symmetric positive definite A (n x n, row-major, overwritten by its lower Cholesky factor);
+    /// b is overwritten by x. False when A is not numerically positive definite.
+    /// </summary>
+    private static bool CholeskySolve(double[] a, int n, double[] b)
+    {
+        for (var i = 0; i < n; i++)
         {
-            jtr[p] = g[p];
-            for (var q = p; q < cols; q++) jtj[p, q] = jtj[q, p] = a[p * cols + q];
+            var rowI = a.AsSpan(i * n, n);
+            for (var k = 0; k < i; k++)
+            {
+                var rowK = a.AsSpan(k * n, k);
+                rowI[k] = (rowI[k] - System.Numerics.Tensors.TensorPrimitives.Dot<double>(rowI[..k], rowK)) / a[k * n + k];
+            }
+            var d = rowI[i] - System.Numerics.Tensors.TensorPrimitives.Dot<double>(rowI[..i], rowI[..i]);
+            if (!(d > 0)) return false;
+            rowI[i] = Math.Sqrt(d);
         }
+        for (var i = 0; i < n; i++)
+            b[i] = (b[i] - System.Numerics.Tensors.TensorPrimitives.Dot<double>(a.AsSpan(i * n, i), b.AsSpan(0, i))) / a[i * n + i];
+        for (var i = n - 1; i >= 0; i--)
+        {
+            var s = b[i];
+            for (var l = i + 1; l < n; l++) s -= a[l * n + i] * b[l];
+            b[i] = s / a[i * n + i];
+        }
+        return true;
     }
 
     public static double Dot(ReadOnlySpan<double> a, ReadOnlySpan<double> b) => System.Numerics.Tensors.TensorPrimitives.Dot(a, b);
