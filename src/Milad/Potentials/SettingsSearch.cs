@@ -156,12 +156,16 @@ public static class SettingsSearch
         // The list's longest cutoff winning says the best may lie beyond it: one step further.
         if (complete && space.Cutoff && trials[Best()].Descriptor.Cutoff == Cutoffs[^1])
             Try("cutoff", First(LongerCutoff), pair0);
+        else if (space.Cutoff)
+            planned--; // the step beyond the list was not needed: the progress line counts only what runs
         if (complete && space.Pair && trials[Best()].PairCutoff > 0)
         {
             var d = trials[Best()].Descriptor;
             foreach (var pc in PairCutoffs)
                 if (!Try("pair", d, pc, alsoWithoutPair: false)) break;
         }
+        else if (complete && space.Pair)
+            planned -= PairCutoffs.Length;
         if (complete && space.NMax)
         {
             var b = trials[Best()];

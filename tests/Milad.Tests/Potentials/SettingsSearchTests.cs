@@ -38,9 +38,16 @@ public class SettingsSearchTests
     {
         var data = PotentialTestData.Mo(8);
         var space = new SearchSpace { NMax = false, Invariants = false };
-        var (search, fit, options) = SettingsSearch.Run(data, Options with { PairFunctions = 6 }, space, null);
+        var reports = new List<TrainingProgress>();
+        var (search, fit, options) = SettingsSearch.Run(data, Options with { PairFunctions = 6 }, space, reports.Add);
         // Three cutoffs with and without the pair term, then three more pair cutoffs.
         Assert.True(search.Complete);
+        // The progress line ends at its total, which counts only the accumulations that ran (two trials share one in
+        // the cutoff stage).
+        var last = reports.Last(r => r.Message != null);
+        var accumulations = search.Trials.Count(t => t.Stage == "cutoff") / 2 + search.Trials.Count(t => t.Stage != "cutoff");
+        Assert.Equal(accumulations, last.Total);
+        Assert.Equal(last.Total, last.Done);
         // Energies are compared by their cross-validated MAE, forces by their RMSE.
         Assert.All(search.Trials, t => Assert.True(t.Ridge.EnergyMae > 0 && t.Ridge.EnergyMae <= t.Ridge.EnergyRmse));
         var minE = search.Trials.Min(t => t.Ridge.EnergyMae);
@@ -92,6 +99,18 @@ public class SettingsSearchTests
             new SearchSpace { NMax = false, Invariants = false, Cutoff = false }, null);
         Assert.DoesNotContain(neuralSearch.Trials, t => t.Kind != "linear");
         Assert.Equal("neural", neuralOptions.Kind);
+    }
+
+    [Fact]
+    public void ProgressCountsOnlyTheAccumulationsThatRun()
+    {
+        const int frames = 6;
+        var reports = new List<TrainingProgress>();
+        var space = new SearchSpace { NMax = false, Invariants = false, Kind = false, Pair = false };
+        var (search, _, _) = SettingsSearch.Run(PotentialTestData.Mo(frames), Options, space, reports.Add);
+        var last = reports.Last(r => r.Message != null);
+        Assert.Equal(search.Trials.Length, last.Total);   // no pair term: one trial per accumulation
+        Assert.Equal(last.Total, last.Done);
     }
 
     [Fact]
