@@ -182,6 +182,7 @@ public static class SettingsSearch
             Try("kind", b.Descriptor, b.PairCutoff, alsoWithoutPair: false, trialKind: "quadratic");
         }
         var chosen = Best();
+        progress?.Invoke(new TrainingProgress($"search {done}/{done}", done, done, Message: $"chose {trials[chosen].Describe()}"));
         var result = new SearchResult(trials.ToArray(), chosen, complete, clock.Elapsed.TotalSeconds, Work());
         // A network (given by the user) is trained on the chosen linear baseline.
         return (result, fits[chosen], options.Kind == "neural" ? settings[chosen] with { Kind = "neural" } : settings[chosen]);

@@ -44,7 +44,7 @@ public class SettingsSearchTests
         Assert.True(search.Complete);
         // The progress line ends at its total, which counts only the accumulations that ran (two trials share one in
         // the cutoff stage).
-        var last = reports.Last(r => r.Message != null);
+        var last = reports.Last();
         var accumulations = search.Trials.Count(t => t.Stage == "cutoff") / 2 + search.Trials.Count(t => t.Stage != "cutoff");
         Assert.Equal(accumulations, last.Total);
         Assert.Equal(last.Total, last.Done);
@@ -108,9 +108,11 @@ public class SettingsSearchTests
         var reports = new List<TrainingProgress>();
         var space = new SearchSpace { NMax = false, Invariants = false, Kind = false, Pair = false };
         var (search, _, _) = SettingsSearch.Run(PotentialTestData.Mo(frames), Options, space, reports.Add);
-        var last = reports.Last(r => r.Message != null);
-        Assert.Equal(search.Trials.Length, last.Total);   // no pair term: one trial per accumulation
+        // The last report names the choice; its count is the accumulations that ran (no pair term: one trial each).
+        var last = reports.Last();
+        Assert.Equal(search.Trials.Length, last.Total);
         Assert.Equal(last.Total, last.Done);
+        Assert.Contains(search.Trials[search.Chosen].Describe(), last.Message);
     }
 
     [Fact]
