@@ -42,7 +42,7 @@ public static class DecodeCommand
         var (start, end) = part.Range(file.Frames.Count);
         var frames = file.Frames.Skip((int)start).Take((int)(end - start)).ToArray();
         var results = ParallelDecoding.Run(decoder!, frames.Length, options.Threads,
-            (d, i) => d.Decode(frames[i].Fingerprint, options.Budget, options.Seed, options.Work),
+            (d, i) => d.Decode(frames[i].Fingerprint, options.Budget, options.Seed, options.Work, options.Tolerance),
             (i, e, seconds) => new DecodeResult(null, false, $"internal error in the decoder ({e.GetType().Name}: {OneLine(e.Message)})", double.PositiveInfinity, seconds),
             "decode");
 

@@ -86,7 +86,7 @@ public static class RoundtripCommand
 
         var clock = Stopwatch.StartNew();
         var results = ParallelDecoding.Run(decoder, molecules.Count, options.Threads,
-            (d, i) => RoundtripResult.Score(molecules[i], d.Decode(molecules[i].Fingerprint, options.Budget, options.Seed, options.Work), allowReflection),
+            (d, i) => RoundtripResult.Score(molecules[i], d.Decode(molecules[i].Fingerprint, options.Budget, options.Seed, options.Work, options.Tolerance), allowReflection),
             (i, e, seconds) => RoundtripResult.Crashed(molecules[i], e, seconds),
             "roundtrip");
         var wall = clock.Elapsed.TotalSeconds;

@@ -29,6 +29,7 @@ internal static class RoundtripReport
         w.WriteStartObject("decoding");
         w.WriteNumber("work", options.Work);
         w.WriteNumber("budget_seconds", options.BudgetSeconds);
+        w.WriteNumber("tolerance", options.Tolerance);
         w.WriteNumber("threads", options.Threads);
         w.WriteNumber("seed", options.Seed);
         w.WriteEndObject();

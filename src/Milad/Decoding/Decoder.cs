@@ -7,7 +7,7 @@ namespace Milad.Decoding;
 
 /// <summary>What <see cref="Decoder.Decode"/> found.</summary>
 /// <param name="Structure">The decoded molecule (Angstrom, centroid at the origin, in the frame the decoder chose), or the best candidate when not decoded; null when there was none.</param>
-/// <param name="Decoded">Whether the structure re-encodes to the fingerprint (<see cref="Residual"/> at most <see cref="Decoder.SuccessResidual"/>).</param>
+/// <param name="Decoded">Whether the structure re-encodes to the fingerprint: <see cref="Residual"/> within the decoding's tolerance (<see cref="Decoder.SuccessResidual"/> unless given).</param>
 /// <param name="Reason">Why not, or which route succeeded.</param>
 /// <param name="Residual">|I(decoded) - I| / |I| (Euclidean norms over the whole fingerprint): 1 when no atoms came back; infinity only for a fingerprint that is not finite or all zero.</param>
 /// <param name="Seconds">Wall time.</param>
@@ -38,6 +38,9 @@ public sealed class Decoder
     /// </summary>
     public const double SuccessWeightedResidual = 1e-4;
 
+    /// <summary>Largest relative residual a caller may accept as decoded (<see cref="Decode"/>'s tolerance).</summary>
+    public const double MaxTolerance = 0.1;
+
     /// <summary>Largest magnitude of an invariant the decoder accepts; larger ones leave the range of doubles in its products.</summary>
     public const double MaxValue = 1e40;
 
@@ -51,6 +54,7 @@ public sealed class Decoder
     private readonly FrequencyMarching[] _marchers;
     private readonly (double Weight, int Z)[] _species;
     private readonly double _smallestWeight;
+    private double _tolerance = SuccessResidual;   // of the decoding under way
 
     /// <summary>
     /// Largest n_max the decoder takes. Its tables grow faster than the encoder's, and a march step at high order runs
@@ -108,13 +112,19 @@ public sealed class Decoder
     /// <summary>
     /// Decodes within <paramref name="work"/> units (default <see cref="DefaultWork"/>), which decide the result, and
     /// a wall-time safety limit <paramref name="budget"/> (default 600 s), which ends a decoding only on a machine far
-    /// slower or busier than expected (the reason then says so). A wrong length throws <see cref="ArgumentException"/>.
+    /// slower or busier than expected (the reason then says so). A structure is accepted (and the search ends) when it
+    /// re-encodes within the relative residual <paramref name="tolerance"/> (default <see cref="SuccessResidual"/>); a
+    /// fingerprint known to carry noise or rounding of relative size s needs about 2 s, or no structure is accepted
+    /// and the whole work budget is spent looking for a better one. A wrong length throws <see cref="ArgumentException"/>.
     /// Not thread-safe: use one decoder per thread.
     /// </summary>
-    public DecodeResult Decode(ReadOnlySpan<double> fingerprint, TimeSpan? budget = null, int seed = 1, long? work = null)
+    public DecodeResult Decode(ReadOnlySpan<double> fingerprint, TimeSpan? budget = null, int seed = 1, long? work = null, double? tolerance = null)
     {
         if (fingerprint.Length != Length)
             throw new ArgumentException($"fingerprint of {fingerprint.Length} values, but the descriptor (n_max {Settings.NMax}, {Settings.InvariantSet}) has {Length}");
+        if (tolerance is { } t && !(t > 0 && t <= MaxTolerance))
+            throw new ArgumentOutOfRangeException(nameof(tolerance), $"the tolerance must be a relative residual above 0 and at most {MaxTolerance}, got {t}");
+        _tolerance = tolerance ?? SuccessResidual;
         var clock = Stopwatch.StartNew();
         var seconds = (budget ?? TimeSpan.FromSeconds(600)).TotalSeconds;
         var safety = WorkBudget.ForSeconds(seconds);
@@ -172,9 +182,9 @@ public sealed class Decoder
                 if (budget.Exhausted) break;
                 var c = Finish(candidate.Points, candidate.Weights, coarse, fine, budget, $"pencil (degree {candidate.Degree})");
                 if (best == null || c.Residual < best.Residual) best = c;
-                if (best.Success) break;
+                if (Accepted(best)) break;
             }
-            if (best is { Success: true }) break;
+            if (best != null && Accepted(best)) break;
             if (!budget.Exhausted)
             {
                 // Peaks fit the marched moments, which a symmetric molecule's march gets only approximately, so the
@@ -187,24 +197,28 @@ public sealed class Decoder
                     if (best == null || c.Residual < best.Residual) best = c;
                 }
             }
-            if (best is { Success: true }) break;
+            if (best != null && Accepted(best)) break;
         }
         if (best != null && f2 != null) best = WithSecondWeighting(best, f, f2, budget);
         var seconds = clock.Elapsed.TotalSeconds;
         if (best == null)
             return new DecodeResult(null, false, $"not decodable: no candidate atoms (moments residual {march?.Residual:G3})", empty, seconds);
         var structure = new Structure(best.Species, best.Points.Select(p => Settings.Cutoff * p).ToArray());
-        return best.Success
+        return Accepted(best)
             ? new DecodeResult(structure, true, best.Route, best.Relative, seconds)
             : new DecodeResult(structure, false,
                 $"not decodable: the best structure ({best.Route}) re-encodes with relative residual {best.Relative:G3}, weighted {best.Residual:G3} (moments residual {march?.Residual:G3})",
                 best.Relative, seconds);
     }
 
-    private sealed record Candidate(Vec3[] Points, double[] Weights, int[] Species, double Residual, double Relative, string Route)
-    {
-        public bool Success => Relative <= SuccessResidual && Residual <= SuccessWeightedResidual;
-    }
+    private sealed record Candidate(Vec3[] Points, double[] Weights, int[] Species, double Residual, double Relative, string Route);
+
+    /// <summary>
+    /// Within the tolerance, relative and weighted; the weighted limit grows with a looser tolerance, since noise of
+    /// relative size s on every invariant leaves a weighted residual of up to about s.
+    /// </summary>
+    private bool Accepted(Candidate c) =>
+        c.Relative <= _tolerance && c.Residual <= SuccessWeightedResidual * Math.Max(1, _tolerance / SuccessResidual);
 
     /// <summary>
     /// Pencil solutions for every degree and rank tolerance, best first by the weighted fingerprint residual of
@@ -250,7 +264,7 @@ public sealed class Decoder
         var (mergedPoints, mergedWeights) = (result.Points, result.Weights);   // Merge leaves these, returns new arrays
         if (!Merge(ref mergedPoints, ref mergedWeights)) return result;
         var merged = Snapped(mergedPoints, mergedWeights, coarse, fine, budget, route, refine: true);
-        return merged.Success || merged.Residual <= result.Residual ? merged : result;
+        return Accepted(merged) || merged.Residual <= result.Residual ? merged : result;
     }
 
     /// <summary>Snap weights to the nearest species' weights, then (with <paramref name="refine"/>) refine the positions.</summary>

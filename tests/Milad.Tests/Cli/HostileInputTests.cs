@@ -177,6 +177,9 @@ public class HostileInputTests
         yield return new("cli-decode-output-json", d => ["decode", P(d, "fp.json"), "-o", P(d, "out.json")], "out.json");
         yield return new("cli-decode-budget-zero", d => ["decode", P(d, "fp.json"), "-o", P(d, "out.xyz"), "--budget", "0"], "--budget");
         yield return new("cli-decode-budget-infinite", d => ["decode", P(d, "fp.json"), "-o", P(d, "out.xyz"), "--budget", "1e400"], "--budget");
+        yield return new("cli-decode-tolerance-zero", d => ["decode", P(d, "fp.json"), "-o", P(d, "out.xyz"), "--tolerance", "0"], "--tolerance");
+        yield return new("cli-decode-tolerance-one", d => ["decode", P(d, "fp.json"), "-o", P(d, "out.xyz"), "--tolerance", "1"], "--tolerance");
+        yield return new("cli-roundtrip-tolerance-nan", d => ["roundtrip", P(d, "water.xyz"), "--report", P(d, "r.json"), "--tolerance", "NaN"], "--tolerance");
         yield return new("cli-decode-seed-not-integer", d => ["decode", P(d, "fp.json"), "-o", P(d, "out.xyz"), "--seed", "x"], "--seed: expected an integer");
         yield return new("cli-decode-unknown-option", d => ["decode", P(d, "fp.json"), "--fast", "-o", P(d, "out.xyz")], "--fast");
         yield return new("cli-decode-structure-file", d => ["decode", P(d, "water.xyz"), "-o", P(d, "out.xyz")], "water.xyz");

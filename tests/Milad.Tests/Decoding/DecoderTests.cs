@@ -175,6 +175,30 @@ public class DecoderTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void ALooserToleranceAcceptsTheNearestStructureAndEndsTheSearch()
+    {
+        // Noise of 1e-6 leaves the molecule's structure at a residual of about 1e-6: with the default tolerance the
+        // decoder keeps looking for a closer one until the work is spent; told to accept 1e-5, it stops at the molecule.
+        var molecules = StructureFiles.Read(TestData.File("molecules", "qm9_first100.xyz")).ToList();
+        var noise = Milad.Cli.Perturbation.Parse(1e-6, null);
+        var molecule = new Structure(molecules[2].AtomicNumbers, molecules[2].Positions);   // water
+        var f = noise.Apply(DefaultDescriptor.Encode(molecule).Values, 2);
+        var strict = DefaultDecoder.Decode(f, work: 10000);
+        var loose = DefaultDecoder.Decode(f, work: 10000, tolerance: 1e-5);
+        output.WriteLine($"default: decoded {strict.Decoded}, residual {strict.Residual:E2}, {strict.Work} units; 1e-5: decoded {loose.Decoded}, residual {loose.Residual:E2}, {loose.Work} units");
+        Assert.False(strict.Decoded);
+        Assert.InRange(strict.Work, 10000, 10100);
+        Assert.InRange(StructureAlignment.Align(molecule, strict.Structure!).Rmsd, 0, 1e-3);
+        Assert.True(loose.Decoded);
+        Assert.InRange(loose.Residual, 1e-7, 1e-5);
+        Assert.InRange(loose.Work, 1, 5000);
+        Assert.InRange(StructureAlignment.Align(molecule, loose.Structure!).Rmsd, 0, 1e-3);
+        // Out of range: an argument error, not a decoding.
+        Assert.Throws<ArgumentOutOfRangeException>(() => DefaultDecoder.Decode(f, tolerance: 0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => DefaultDecoder.Decode(f, tolerance: double.NaN));
+    }
+
+    [Fact]
     public void AFingerprintWithNoStructureStillGetsAResidual()
     {
         // Noise of 1e-2 (or rounding to float16) leaves no structure near: a verdict and a finite residual, within the work.
