@@ -13,10 +13,13 @@ import os
 
 PERTURBATIONS = ["exact", "1e-8", "float32", "1e-6", "1e-4", "float16", "1e-3", "1e-2"]
 LABELS = {"exact": "exact", "float32": "float32", "float16": "float16"}
+WORK = set()  # work budgets of the reports read
 
 
 def rates(path):
-    results = json.load(open(path))["results"]
+    report = json.load(open(path))
+    WORK.add(report["decoding"]["work"])
+    results = report["results"]
     n = len(results)
     close = sum(1 for r in results if r.get("rmsd") is not None and r["rmsd"] < 0.01)
     near = sum(1 for r in results if r.get("rmsd") is not None and r["rmsd"] < 0.1)
@@ -63,7 +66,8 @@ def main():
         ax.set_ylabel("molecules recovered (%)")
         ax.set_ylim(-3, 103)
         sizes = sorted({v[0] for v in table.values()}, reverse=True)
-        ax.set_title(f"Decoding perturbed fingerprints: first {' or '.join(map(str, sizes))} molecules of qm9_derived_985, work 3,000 units", fontsize=10)
+        budgets = " or ".join(f"{w:,}" for w in sorted(WORK))
+        ax.set_title(f"Decoding perturbed fingerprints: first {' or '.join(map(str, sizes))} molecules of qm9_derived_985, work {budgets} units", fontsize=10)
         ax.grid(alpha=0.3)
         ax.legend(fontsize=8)
         fig.tight_layout()
