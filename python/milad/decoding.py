@@ -28,9 +28,11 @@ class Decoded:
         return atoms
 
 
-def decode(fingerprint, descriptor=None, work=None, budget=None, seed=1, as_atoms=True):
+def decode(fingerprint, descriptor=None, work=None, budget=None, seed=1, tolerance=None, as_atoms=True):
     """Decodes a molecule-mode fingerprint into atoms, as ``milad decode`` does (same defaults: ``work`` units
-    decide the result, 80,000 by default; ``budget`` is a wall-time safety limit in seconds, 600 by default).
+    decide the result, 80,000 by default; ``budget`` is a wall-time safety limit in seconds, 600 by default;
+    ``tolerance`` is the relative residual accepted as decoded, which ends the search, 1e-6 by default: about twice
+    the relative size of any noise or rounding the fingerprint carries).
 
     Returns an ase.Atoms (positions in Angstrom about the centroid, in some orientation) whose ``info`` holds
     ``decoded`` (True when the atoms re-encode to the fingerprint), ``residual`` (relative fingerprint residual),
@@ -47,6 +49,8 @@ def decode(fingerprint, descriptor=None, work=None, budget=None, seed=1, as_atom
         settings["work"] = int(work)
     if budget is not None:
         settings["budget"] = float(budget)
+    if tolerance is not None:
+        settings["tolerance"] = float(tolerance)
     options = json.dumps(settings).encode("utf-8")
     lib = _native.lib()
     handle = _native.new_handle(lib.milad_decode, "milad_decoded_free", descriptor._handle("molecule"),

@@ -45,6 +45,25 @@ def test_work_budget_is_an_option_and_is_checked():
         milad.decode(values, d, work=0)
 
 
+def test_a_looser_tolerance_accepts_the_nearest_structure_and_ends_the_search():
+    # Water with relative noise 1e-6: its structure re-encodes at ~1.5e-6, above the default tolerance, so the default
+    # spends the whole work; tolerance=1e-5 accepts it and stops.
+    water = ase.io.read(data("molecules", "qm9_first100.xyz"), index=2)
+    d = milad.Descriptor()
+    f = d.fingerprint(water)
+    noisy = f * (1 + 1e-6 * np.random.default_rng(2).standard_normal(f.shape))
+    strict = milad.decode(noisy, d, work=3000)
+    loose = milad.decode(noisy, d, work=3000, tolerance=1e-5)
+    assert loose.info["decoded"] and 1e-7 < loose.info["residual"] < 1e-5
+    assert not strict.info["decoded"] and strict.info["residual"] > 1e-6
+    assert sorted(loose.get_chemical_symbols()) == ["H", "H", "O"]
+    expected = np.sort(water.get_all_distances()[np.triu_indices(3, 1)])
+    found = np.sort(loose.get_all_distances()[np.triu_indices(3, 1)])
+    assert np.max(np.abs(found - expected)) < 1e-3
+    with pytest.raises(milad.MiladError, match="tolerance"):
+        milad.decode(noisy, d, tolerance=0)
+
+
 def test_noisy_fingerprint_decodes_to_the_nearest_structure():
     # Relative Gaussian noise on every invariant: no structure has this fingerprint exactly; what comes back is
     # the molecule (same species, same interatomic distances), with a residual of about the noise.

@@ -9,12 +9,12 @@ namespace Milad.Native;
 internal static unsafe class DecodingExports
 {
     /// <summary>
-    /// The decoder's work budget, wall-time safety limit and seed as `milad decode` takes them (--work, --budget, --seed);
-    /// null: the decoder's defaults, which are the command's.
+    /// The decoder's work budget, wall-time safety limit, seed and accepted residual as `milad decode` takes them
+    /// (--work, --budget, --seed, --tolerance); null: the decoder's defaults, which are the command's.
     /// </summary>
-    private static (long? Work, double? Budget, int Seed) Options(byte* json)
+    private static (long? Work, double? Budget, int Seed, double? Tolerance) Options(byte* json)
     {
-        if (json == null) return (null, null, 1);
+        if (json == null) return (null, null, 1, null);
         var text = DescriptorExports.Text(json, "options_json");
         JsonDocument document;
         try
@@ -29,7 +29,7 @@ internal static unsafe class DecodingExports
         {
             var root = document.RootElement;
             if (root.ValueKind != JsonValueKind.Object) throw new InputException("decode options: not a JSON object");
-            (long? work, double? budget, int seed) = (null, null, 1);
+            (long? work, double? budget, int seed, double? tolerance) = (null, null, 1, null);
             foreach (var p in root.EnumerateObject())
             {
                 switch (p.Name)
@@ -44,15 +44,20 @@ internal static unsafe class DecodingExports
                             throw new InputException($"decode options: work must be a positive integer (work units), got {p.Value.GetRawText()}");
                         work = units;
                         break;
+                    case "tolerance":
+                        if (p.Value.ValueKind != JsonValueKind.Number || !(p.Value.GetDouble() is > 0 and <= Decoder.MaxTolerance))
+                            throw new InputException($"decode options: tolerance must be a relative residual above 0 and at most {Decoder.MaxTolerance}, got {p.Value.GetRawText()}");
+                        tolerance = p.Value.GetDouble();
+                        break;
                     case "seed":
                         if (p.Value.ValueKind != JsonValueKind.Number || !p.Value.TryGetInt32(out seed))
                             throw new InputException($"decode options: seed must be an integer, got {p.Value.GetRawText()}");
                         break;
                     default:
-                        throw new InputException($"decode options: unknown key \"{p.Name}\" (expected work, budget, seed)");
+                        throw new InputException($"decode options: unknown key \"{p.Name}\" (expected work, budget, seed, tolerance)");
                 }
             }
-            return (work, budget, seed);
+            return (work, budget, seed, tolerance);
         }
     }
 
@@ -62,7 +67,7 @@ internal static unsafe class DecodingExports
         NativeErrors.Require(result, "out");
         *result = 0;
         var d = DescriptorExports.Get(handle);
-        var (work, budget, seed) = Options(optionsJson);
+        var (work, budget, seed, tolerance) = Options(optionsJson);
         if (length != d.Length)
             throw new InputException($"fingerprint of {length} values, but the descriptor (n_max {d.Settings.NMax}, {d.Settings.InvariantSet} invariants) has {d.Length}");
         NativeErrors.Require(fingerprint, "fingerprint");
@@ -70,7 +75,7 @@ internal static unsafe class DecodingExports
         for (var q = 0; q < values.Length; q++)
             if (!double.IsFinite(values[q])) throw new InputException($"fingerprint value {q} is not a finite number");
         // A decoder per call (it is not thread-safe): the same code and options as `milad decode`.
-        var decoded = new Decoder(d.Settings).Decode(values, budget is { } b ? TimeSpan.FromSeconds(b) : null, seed, work);
+        var decoded = new Decoder(d.Settings).Decode(values, budget is { } b ? TimeSpan.FromSeconds(b) : null, seed, work, tolerance);
         *result = Handles.New(decoded);
         return NativeErrors.Ok;
     });

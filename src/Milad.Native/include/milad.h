@@ -95,7 +95,8 @@ int milad_environments(const milad_descriptor* descriptor, int64_t natoms, const
 /* Decodes a molecule-mode fingerprint (length numbers, must equal the descriptor's length) into atoms, as
  * `milad decode` does. options_json: NULL or {"work": work units (default 80000: they decide the result, so the
  * same fingerprint gives the same atoms on any machine load), "budget": wall-time safety limit in seconds (default
- * 600), "seed": integer (default 1)}.
+ * 600), "seed": integer (default 1), "tolerance": relative residual accepted as decoded, which ends the search
+ * (default 1e-6; at most 0.1)}.
  * A fingerprint that cannot be decoded is not an error: the result says so (milad_decoded_info). */
 int milad_decode(const milad_descriptor* descriptor, const double* fingerprint, int64_t length,
                  const char* options_json, milad_decoded** out);
