@@ -105,7 +105,7 @@ public sealed class Decoder
     /// march, the refinement or the fallback), one linear solve of a level, one pencil solve or one density peak;
     /// large least-squares problems count more (about one unit per million floating-point operations). Generic
     /// molecules take a few hundred units; symmetric ones need searches (allene and propene at n_max 11: ~70,000).
-    /// One unit is about 0.25 ms of one core.
+    /// One unit is 0.07-0.2 ms of one core (n_max 7-11).
     /// </summary>
     public const long DefaultWork = 80000;
 
