@@ -6,13 +6,13 @@
 # {preset}_{perturbation}.json; the table is printed and the PNG written at the end.
 #
 #   examples/decoding/noise.sh [OUT] [MANY] [FEW] [PNG]
-#   MANY molecules (default 100) for the exact, 1e-8, float32 and 1e-6 rows, FEW (default 40) for the rest, where
+#   MANY molecules (default 100) for the exact, 1e-8, float32 and 1e-6 rows, FEW (default 20) for the rest, where
 #   most molecules spend the whole budget.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 OUT=${1:-bench-out/noise}
 MANY=${2:-100}
-FEW=${3:-40}
+FEW=${3:-20}
 PNG=${4:-$OUT/decoding-noise.png}
 FILE=../shared/data/molecules/qm9_derived_985.xyz
 MILAD=(${MILAD:-milad})
