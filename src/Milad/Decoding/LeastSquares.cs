@@ -1,4 +1,5 @@
 using MathNet.Numerics.LinearAlgebra;
+using Milad.Potentials;
 
 namespace Milad.Decoding;
 
@@ -71,7 +72,6 @@ internal static class LeastSquares
         var jtj = new double[cols * cols];
         var jtr = new double[cols];
         var damped = new double[cols * cols];
-        var step = new double[cols];
         var nonzero = new int[cols];
         for (var it = 0; it < maxIterations && cost > costTarget; it++)
         {
@@ -85,9 +85,8 @@ internal static class LeastSquares
             for (var attempt = 0; attempt < 12; attempt++)
             {
                 jtj.CopyTo(damped, 0);
-                jtr.CopyTo(step, 0);
                 for (var k = 0; k < cols; k++) damped[k * cols + k] += lambda * (jtj[k * cols + k] + 1e-12 * maxDiag);
-                if (!CholeskySolve(damped, cols, step)) { lambda *= 10; continue; }
+                if (CholeskySolver.Solve(damped, cols, jtr) is not { } step) { lambda *= 10; continue; }
                 for (var k = 0; k < cols; k++) trial[k] = x[k] - step[k];
                 budget.Spend(trialWork);
                 if (model(trial, rTrial, default))
@@ -151,35 +150,6 @@ internal static class LeastSquares
         }
         for (var p = 0; p < cols; p++)
             for (var q = p + 1; q < cols; q++) jtj[q * cols + p] = jtj[p * cols + q];
-    }
-
-    /// <summary>
-    /// Solves A x = b for symmetric positive definite A (n x n, row-major, overwritten by its lower Cholesky factor);
-    /// b is overwritten by x. False when A is not numerically positive definite.
-    /// </summary>
-    private static bool CholeskySolve(double[] a, int n, double[] b)
-    {
-        for (var i = 0; i < n; i++)
-        {
-            var rowI = a.AsSpan(i * n, n);
-            for (var k = 0; k < i; k++)
-            {
-                var rowK = a.AsSpan(k * n, k);
-                rowI[k] = (rowI[k] - System.Numerics.Tensors.TensorPrimitives.Dot<double>(rowI[..k], rowK)) / a[k * n + k];
-            }
-            var d = rowI[i] - System.Numerics.Tensors.TensorPrimitives.Dot<double>(rowI[..i], rowI[..i]);
-            if (!(d > 0)) return false;
-            rowI[i] = Math.Sqrt(d);
-        }
-        for (var i = 0; i < n; i++)
-            b[i] = (b[i] - System.Numerics.Tensors.TensorPrimitives.Dot<double>(a.AsSpan(i * n, i), b.AsSpan(0, i))) / a[i * n + i];
-        for (var i = n - 1; i >= 0; i--)
-        {
-            var s = b[i];
-            for (var l = i + 1; l < n; l++) s -= a[l * n + i] * b[l];
-            b[i] = s / a[i * n + i];
-        }
-        return true;
     }
 
     public static double Dot(ReadOnlySpan<double> a, ReadOnlySpan<double> b) => System.Numerics.Tensors.TensorPrimitives.Dot(a, b);
