@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Reproduces the table of docs/potentials-defaults.md: `milad train` with no setting given (the settings
-# search chooses cutoff, n_max, invariant set, pair term and model kind by cross-validation on the training file),
+# search chooses cutoff, n_max, radial exponent, invariant set, pair term and model kind by cross-validation on the training file),
 # one data set after another. Reports and models go to OUT (default bench-out/defaults); a summary table is
 # printed at the end.
 #
@@ -57,15 +57,16 @@ for el in sys.argv[2:]:
     ebest = peers is not None and all(e < pe for pe, _ in peers)
     fbest = peers is not None and all(f < pf for _, pf in peers)
     cells = " | ".join(f"{pe:g} / {pf:g}" for pe, pf in peers) if peers else "– | – | – | –"
-    print(f"| {el} | {c.get('kind', 'linear')}, {c['invariants']} n_max {c['nmax']}, {c['cutoff']:g} A{pair}; weight {c['energy_weight']:g}, lambda {c['lambda']:g} "
+    radial = f" (r/rc)^{c['radial_exponent']:g}" if c.get("radial_exponent", 1) != 1 else ""
+    print(f"| {el} | {c.get('kind', 'linear')}, {c['invariants']} n_max {c['nmax']}, {c['cutoff']:g} A{radial}{pair}; weight {c['energy_weight']:g}, lambda {c['lambda']:g} "
           f"| {fmt(e, 2, ebest)} / {t['energy_rmse_mev_per_atom']:.2f} | {fmt(f, 4, fbest)} / {t['force_rmse_ev_per_a']:.4f} | {cells} "
           f"| {s['work_seconds']:.0f} | {r['seconds']:.0f} | {'yes' if s['complete'] else 'no'} |")
     for i, x in enumerate(s["candidates"]):
         searches.append(f"| {el} | {i + 1}{' (chosen)' if i == s['chosen'] else ''} | {x['stage']} | {x.get('kind', 'linear')} | {x['invariants']} | {x['nmax']} | {x['cutoff']:g} "
-                        f"| {x['pair_cutoff'] if x['pair_cutoff'] > 0 else '-'} | {x['energy_weight']:g} | {x['lambda']:g} | {x['cv_energy_mae_mev_per_atom']:.2f} "
+                        f"| {x.get('radial_exponent', 1):g} | {x['pair_cutoff'] if x['pair_cutoff'] > 0 else '-'} | {x['energy_weight']:g} | {x['lambda']:g} | {x['cv_energy_mae_mev_per_atom']:.2f} "
                         f"| {x['cv_energy_rmse_mev_per_atom']:.2f} | {x['cv_force_rmse_ev_per_a']:.4f} | {x['work_seconds']:.0f} |")
 print()
-print("| data | # | stage | kind | invariants | n_max | cutoff A | pair A | weight | lambda | CV energy MAE meV/atom | CV energy RMSE | CV force RMSE eV/A | work s |")
-print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+print("| data | # | stage | kind | invariants | n_max | cutoff A | radial exponent | pair A | weight | lambda | CV energy MAE meV/atom | CV energy RMSE | CV force RMSE eV/A | work s |")
+print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
 print("\n".join(searches))
 PY

@@ -25,6 +25,7 @@ public static class TrainCommand
         var nmax = new Option<int?>("--nmax") { Description = $"Largest Zernike order (default {TrainingOptions.DefaultDescriptor.NMax})." };
         var cutoff = new Option<double?>("--cutoff") { Description = $"Environment cutoff in Angstrom (default {TrainingOptions.DefaultDescriptor.Cutoff})." };
         var invariants = new Option<string?>("--invariants") { Description = "scalar (default), compact or complete." };
+        var radialExponent = new Option<double?>("--radial-exponent") { Description = "A neighbour at r sits at radius (r / cutoff)^p of the unit ball: p < 1 moves the neighbour shells outwards, where high angular orders resolve them (0.25 to 4; default: chosen by the search, 1 without it)." };
         var weights = new Option<string?>("--weights") { Description = "Species weights, e.g. Fe=1 (default: atomic numbers)." };
         var centre = new Option<bool>("--include-centre") { Description = "The centre atom is part of its own density." };
         var quadratic = new Option<int?>("--quadratic-components") { Description = "Quadratic model: principal components multiplied pairwise (default 32)." };
@@ -50,11 +51,11 @@ public static class TrainCommand
         var folds = new Option<int?>("--folds") { Description = "Cross-validation folds for the ridge fit (default 5)." };
         var seed = new Option<int?>("--seed") { Description = "Seed of every random choice (default 1)." };
         var threads = new Option<int?>("--threads") { Description = "Worker threads (default: all cores)." };
-        var searchBudget = new Option<double?>("--search-budget") { Description = "Seconds of work (CPU seconds over the worker threads: wall seconds on an idle machine) after which the settings search starts no further candidate (default 900; 0: no search). The search chooses, by cross-validation on the training file, the settings not given: --cutoff, --nmax, --invariants, --pair-cutoff." };
+        var searchBudget = new Option<double?>("--search-budget") { Description = "Seconds of work (CPU seconds over the worker threads: wall seconds on an idle machine) after which the settings search starts no further candidate (default 900; 0: no search). The search chooses, by cross-validation on the training file, the settings not given: --cutoff, --nmax, --radial-exponent, --invariants, --pair-cutoff." };
 
         var command = new Command("train", "Fit an interatomic potential (linear, quadratic or neural) on environment fingerprints to DFT energies and forces.")
         {
-            train, test, model, report, plot, kind, nmax, cutoff, invariants, weights, centre, quadratic, projection, pairCutoff, pairFunctions, pairInner, components, hidden,
+            train, test, model, report, plot, kind, nmax, cutoff, invariants, radialExponent, weights, centre, quadratic, projection, pairCutoff, pairFunctions, pairInner, components, hidden,
             optimizer, epochs, batch, rate, validation, patience, timeLimit, forceWeight, weightDecay, energyWeights, stressWeight, magneticPowers, folds, seed, threads,
             searchBudget,
         };
@@ -65,6 +66,7 @@ public static class TrainCommand
             if (p.GetValue(nmax) is { } n) d = d with { NMax = n };
             if (p.GetValue(cutoff) is { } c) d = d with { Cutoff = c };
             if (p.GetValue(invariants) is { } inv) d = d with { InvariantSet = inv };
+            if (p.GetValue(radialExponent) is { } re) d = d with { RadialExponent = re };
             if (FingerprintCommand.ParseWeights(p.GetValue(weights)) is { } w) d = d with { Weights = w };
             if (p.GetValue(centre)) d = d with { IncludeCentre = true };
             o = o with { Kind = p.GetValue(kind) ?? "linear", Descriptor = d };
@@ -95,7 +97,8 @@ public static class TrainCommand
             if (!(budget >= 0) || !double.IsFinite(budget)) throw new InputException("--search-budget must be >= 0 seconds (0: no search)");
             var search = new SearchSpace
             {
-                Cutoff = p.GetValue(cutoff) == null, NMax = p.GetValue(nmax) == null, Invariants = p.GetValue(invariants) == null,
+                Cutoff = p.GetValue(cutoff) == null, NMax = p.GetValue(nmax) == null, RadialExponent = p.GetValue(radialExponent) == null,
+                Invariants = p.GetValue(invariants) == null,
                 Pair = p.GetValue(pairCutoff) == null, Kind = p.GetValue(kind) == null, BudgetSeconds = budget,
             };
             return Run(p.GetValue(train)!, p.GetValue(test), p.GetValue(model)!, p.GetValue(report), p.GetValue(plot), o, stdout, budget > 0 ? search : null);
@@ -297,6 +300,7 @@ public static class TrainCommand
                 w.WriteNumber("cutoff", t.Descriptor.Cutoff);
                 w.WriteNumber("nmax", t.Descriptor.NMax);
                 w.WriteString("invariants", t.Descriptor.InvariantSet);
+                w.WriteNumber("radial_exponent", t.Descriptor.RadialExponent);
                 w.WriteNumber("pair_cutoff", t.PairCutoff);
                 WriteRidge(w, t.Ridge);
                 w.WriteNumber("seconds", t.Seconds);

@@ -215,9 +215,10 @@ public sealed partial class Descriptor
                 var count = LoadEnvironment(numbers, centre, neighbours, ws, k);
                 FromLane(dEdMoments.AsSpan(k * (m + 1), m), lane, ws.DEdMoments.AsSpan(0, m));
                 Basis.PullBack(ws.X.AsSpan(0, count), ws.Y.AsSpan(0, count), ws.Z.AsSpan(0, count), ws.W.AsSpan(0, count),
-                    ws.DWx.AsSpan(0, count), ws.DWy.AsSpan(0, count), ws.DWz.AsSpan(0, count), 1 / Settings.Cutoff,
+                    ws.DWx.AsSpan(0, count), ws.DWy.AsSpan(0, count), ws.DWz.AsSpan(0, count), KernelScale,
                     ws.DEdMoments, dEdPoints, stride);
             }
+            if (Settings.RadialExponent != 1) MapPointGradients(ws, dEdPoints, 1, neighbours.Length, stride);
             gradients(centre, neighbours, dEdPoints, stride);
         }
     }

@@ -5,7 +5,7 @@ namespace Milad.Fingerprints;
 
 /// <summary>
 /// Descriptor settings as a JSON object (in fingerprint files and model files):
-/// <c>{"n_max", "invariants", "cutoff", "weights" (object by symbol, or "atomic-number"), "second_weights" (optional object by symbol), "smooth_cutoff", "include_centre"}</c>.
+/// <c>{"n_max", "invariants", "cutoff", "weights" (object by symbol, or "atomic-number"), "second_weights" (optional object by symbol), "smooth_cutoff", "include_centre", "radial_exponent" (optional, 1 when absent)}</c>.
 /// </summary>
 public static class DescriptorSettingsJson
 {
@@ -30,6 +30,7 @@ public static class DescriptorSettingsJson
         }
         w.WriteBoolean("smooth_cutoff", s.SmoothCutoff);
         w.WriteBoolean("include_centre", s.IncludeCentre);
+        if (s.RadialExponent != 1) w.WriteNumber("radial_exponent", s.RadialExponent);
     }
 
     /// <summary>
@@ -53,6 +54,7 @@ public static class DescriptorSettingsJson
             SecondWeights = JsonFields.TryGet(e, "second_weights", out var second) ? Table(second, "descriptor.second_weights") : null,
             SmoothCutoff = JsonFields.Bool(Field("smooth_cutoff"), "descriptor.smooth_cutoff"),
             IncludeCentre = JsonFields.Bool(Field("include_centre"), "descriptor.include_centre"),
+            RadialExponent = JsonFields.TryGet(e, "radial_exponent", out var exponent) ? JsonFields.Number(exponent, "descriptor.radial_exponent") : 1,
         };
         try
         {

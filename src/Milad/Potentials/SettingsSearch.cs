@@ -13,6 +13,9 @@ public sealed record SearchSpace
     /// <summary>Choose n_max.</summary>
     public bool NMax { get; init; } = true;
 
+    /// <summary>Choose the radial map's exponent (<see cref="DescriptorSettings.RadialExponent"/>).</summary>
+    public bool RadialExponent { get; init; } = true;
+
     /// <summary>Choose the invariant set.</summary>
     public bool Invariants { get; init; } = true;
 
@@ -31,11 +34,11 @@ public sealed record SearchSpace
     public double BudgetSeconds { get; init; } = 900;
 
     /// <summary>Whether anything is left to choose.</summary>
-    public bool Any => Cutoff || NMax || Invariants || Pair || Kind;
+    public bool Any => Cutoff || NMax || RadialExponent || Invariants || Pair || Kind;
 }
 
 /// <summary>One candidate the search fitted, with the cross-validated errors of its chosen ridge point.</summary>
-/// <param name="Stage">"cutoff", "pair", "nmax", "invariants" or "kind": the setting the candidate varies.</param>
+/// <param name="Stage">"cutoff", "pair", "nmax", "radial", "invariants" or "kind": the setting the candidate varies.</param>
 /// <param name="Kind">Its model kind: "linear" or "quadratic".</param>
 /// <param name="Descriptor">Its descriptor.</param>
 /// <param name="PairCutoff">Its pair cutoff (0: none).</param>
@@ -45,7 +48,7 @@ public sealed record SearchSpace
 public sealed record SearchTrial(string Stage, string Kind, DescriptorSettings Descriptor, double PairCutoff, RidgeChoice Ridge, double Seconds, double WorkSeconds)
 {
     public string Describe() => string.Create(CultureInfo.InvariantCulture,
-        $"{Kind} {Descriptor.InvariantSet} n_max {Descriptor.NMax} {Descriptor.Cutoff:0.0##} A, {(PairCutoff > 0 ? $"pair {PairCutoff:0.0##} A" : "no pair")}");
+        $"{Kind} {Descriptor.InvariantSet} n_max {Descriptor.NMax} {Descriptor.Cutoff:0.0##} A{(Descriptor.RadialExponent != 1 ? $" (r/rc)^{Descriptor.RadialExponent:0.0##}" : "")}, {(PairCutoff > 0 ? $"pair {PairCutoff:0.0##} A" : "no pair")}");
 }
 
 /// <summary>The search behind a model's settings.</summary>
@@ -64,7 +67,8 @@ public sealed record SearchResult(SearchTrial[] Trials, int Chosen, bool Complet
 /// <item>cutoff 4.0, 4.5, 5.0 A (n_max 11, scalar), each with a pair term to 6 A and without it (one accumulation
 /// gives both: the pair columns are dropped from the sums), and 5.5 A when 5.0 A wins;</item>
 /// <item>the pair cutoff: 5.0, 5.5, 6.5 A (when the best has a pair term);</item>
-/// <item>n_max 13; then the compact invariant set;</item>
+/// <item>n_max 13; then the radial map's exponents 0.75 and 0.5 (neighbour shells moved outwards, where the solid
+/// harmonics of high l are large); then the compact invariant set;</item>
 /// <item>the quadratic model (<see cref="TrainingOptions.QuadraticComponents"/> principal components) at the best
 /// settings so far, when the kind is not given.</item>
 /// </list>
@@ -89,6 +93,9 @@ public static class SettingsSearch
     /// <summary>n_max tried after the cutoff and pair stages.</summary>
     public const int LargerNMax = 13;
 
+    /// <summary>Radial exponents tried after the n_max stage (<see cref="DescriptorSettings.RadialExponent"/>).</summary>
+    public static readonly double[] RadialExponents = [0.75, 0.5];
+
     internal static (SearchResult Search, PotentialTrainer.PolynomialFit Fit, TrainingOptions Options) Run(
         TrainingSet data, TrainingOptions options, SearchSpace space, Action<TrainingProgress>? progress)
     {
@@ -110,7 +117,7 @@ public static class SettingsSearch
 
         // Candidate lists are fixed up front per stage; the number of accumulations for the progress line.
         var planned = (space.Cutoff ? Cutoffs.Length + 1 : 1) + (space.Pair ? PairCutoffs.Length : 0)
-            + (space.NMax ? 1 : 0) + (space.Invariants ? 1 : 0) + (space.Kind ? 1 : 0);
+            + (space.NMax ? 1 : 0) + (space.RadialExponent ? RadialExponents.Length : 0) + (space.Invariants ? 1 : 0) + (space.Kind ? 1 : 0);
         var done = 0;
 
         int Best()
@@ -170,6 +177,12 @@ public static class SettingsSearch
         {
             var b = trials[Best()];
             Try("nmax", b.Descriptor with { NMax = LargerNMax }, b.PairCutoff);
+        }
+        if (complete && space.RadialExponent)
+        {
+            var b = trials[Best()];
+            foreach (var exponent in RadialExponents)
+                if (!Try("radial", b.Descriptor with { RadialExponent = exponent }, b.PairCutoff)) break;
         }
         if (complete && space.Invariants)
         {

@@ -198,6 +198,8 @@ public class HostileInputTests
         yield return Train("cli-train-energy-weights-negative", "--energy-weights", "--energy-weights", "-1");
         yield return Train("cli-train-magnetic-power-huge", "--magnetic-powers", "--magnetic-powers", "99");
         yield return Train("cli-train-pair-functions-huge", "--pair-functions", "--pair-cutoff", "5", "--pair-functions", "100000");
+        yield return Train("cli-train-radial-exponent-nan", "radial exponent", "--radial-exponent", "NaN");
+        yield return Train("cli-train-radial-exponent-ten", "radial exponent", "--radial-exponent", "10");
         yield return Train("cli-train-validation-too-large", "--validation", "--kind", "neural", "--validation", "0.9");
         yield return Train("cli-train-epochs-not-integer", "--epochs: expected an integer", "--epochs", "many");
         yield return new("cli-train-model-xyz", d => ["train", "--train", P(d, "mo.xyz"), "--model", P(d, "m.xyz")], "m.xyz");

@@ -74,7 +74,7 @@ public class TrainSearchCommandTests
         var (dir, train, test) = TrainPredictCommandTests.Files();
         foreach (var args in new[]
         {
-            new[] { "--cutoff", "4.5", "--invariants", "compact", "--pair-cutoff", "0", "--kind", "linear" },
+            new[] { "--cutoff", "4.5", "--invariants", "compact", "--pair-cutoff", "0", "--kind", "linear", "--radial-exponent", "1" },
             ["--search-budget", "0"],
         })
         {

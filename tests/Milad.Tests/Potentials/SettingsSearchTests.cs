@@ -37,7 +37,7 @@ public class SettingsSearchTests
     public void SearchChoosesTheCandidateWithTheBestCrossValidatedScoreAndFitsIt()
     {
         var data = PotentialTestData.Mo(8);
-        var space = new SearchSpace { NMax = false, Invariants = false };
+        var space = new SearchSpace { NMax = false, RadialExponent = false, Invariants = false };
         var reports = new List<TrainingProgress>();
         var (search, fit, options) = SettingsSearch.Run(data, Options with { PairFunctions = 6 }, space, reports.Add);
         // Three cutoffs with and without the pair term, then three more pair cutoffs.
@@ -106,7 +106,7 @@ public class SettingsSearchTests
     {
         const int frames = 6;
         var reports = new List<TrainingProgress>();
-        var space = new SearchSpace { NMax = false, Invariants = false, Kind = false, Pair = false };
+        var space = new SearchSpace { NMax = false, RadialExponent = false, Invariants = false, Kind = false, Pair = false };
         var (search, _, _) = SettingsSearch.Run(PotentialTestData.Mo(frames), Options, space, reports.Add);
         // The last report names the choice; its count is the accumulations that ran (no pair term: one trial each).
         var last = reports.Last();
@@ -116,10 +116,29 @@ public class SettingsSearchTests
     }
 
     [Fact]
+    public void RadialStageTriesEachExponentAtTheBestSettingsSoFar()
+    {
+        var data = PotentialTestData.Mo(6);
+        var space = new SearchSpace { Cutoff = false, NMax = false, Invariants = false, Kind = false, Pair = false };
+        var reports = new List<TrainingProgress>();
+        var (search, fit, options) = SettingsSearch.Run(data, Options, space, reports.Add);
+        Assert.Equal(new[] { 1.0 }.Concat(SettingsSearch.RadialExponents), search.Trials.Select(t => t.Descriptor.RadialExponent));
+        Assert.Equal(["cutoff", "radial", "radial"], search.Trials.Select(t => t.Stage));
+        Assert.All(search.Trials, t => Assert.Equal(PotentialTestData.Small with { RadialExponent = t.Descriptor.RadialExponent }, t.Descriptor));
+        // The exponents give different fits (the map changes the fingerprint), and the best score is the model.
+        Assert.Equal(3, search.Trials.Select(t => t.Ridge.ForceRmse).Distinct().Count());
+        var chosen = search.Trials[search.Chosen];
+        Assert.Equal(chosen.Descriptor.RadialExponent, fit.Polynomial.Descriptor.Settings.RadialExponent);
+        Assert.Equal(chosen.Descriptor, options.Descriptor);
+        Assert.Equal(3, reports.Last().Total);
+        if (chosen.Descriptor.RadialExponent != 1) Assert.Contains("(r/rc)^", chosen.Describe());
+    }
+
+    [Fact]
     public void BudgetStopsTheSearchAfterTheFirstCandidateAndSaysSo()
     {
         var data = PotentialTestData.Mo(6);
-        var space = new SearchSpace { NMax = false, Invariants = false, BudgetSeconds = 1e-9 };
+        var space = new SearchSpace { NMax = false, RadialExponent = false, Invariants = false, BudgetSeconds = 1e-9 };
         var (search, _, _) = SettingsSearch.Run(data, Options with { PairFunctions = 6 }, space, null);
         Assert.False(search.Complete);
         Assert.Equal(2, search.Trials.Length);   // one accumulation: with and without the pair term
