@@ -10,7 +10,7 @@ namespace Milad.Potentials;
 /// trained on any machine (numbers are written shortest-round-trip and read back bit for bit):
 /// <code>
 /// {"format": "milad-potential", "version": 1, "kind": "linear" | "quadratic" | "neural",
-///  "descriptor": {n_max, invariants, cutoff, weights, smooth_cutoff, include_centre, length},
+///  "descriptor": {n_max, invariants, cutoff, weights, smooth_cutoff, include_centre, [radial_exponent (version 4),] length},
 ///  "species": ["Ni", ...],
 ///  "species_models": {"Ni": {reference_energy, mean, scale, components, projection, linear, quadratic
 ///                            [, network: {components, mean, scale, projection, activation, layers: [{inputs, outputs, weights, bias}]}]}},
@@ -25,17 +25,17 @@ public static class PotentialFile
 
     /// <summary>
     /// The newest file version this build writes and reads: 2 adds the optional "pair" term, 3 the optional "magnetic"
-    /// term. A model is written with the lowest version that holds it (1 without either), so older builds read what
-    /// they can predict with and refuse the rest.
+    /// term, 4 the descriptor's "radial_exponent". A model is written with the lowest version that holds it (1 without
+    /// any), so older builds read what they can predict with and refuse the rest.
     /// </summary>
-    public const int Version = 3;
+    public const int Version = 4;
 
     public static void Write(Stream stream, Potential potential)
     {
         using var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
         w.WriteStartObject();
         w.WriteString("format", Format);
-        w.WriteNumber("version", potential.Magnetic != null ? 3 : potential.Pair != null ? 2 : 1);
+        w.WriteNumber("version", potential.Descriptor.Settings.RadialExponent != 1 ? 4 : potential.Magnetic != null ? 3 : potential.Pair != null ? 2 : 1);
         w.WriteString("kind", potential.Kind);
         w.WriteStartObject("descriptor");
         DescriptorSettingsJson.WriteProperties(w, potential.Descriptor.Settings);
@@ -100,6 +100,8 @@ public static class PotentialFile
         var kind = PotentialJson.ReadString(root, "kind");
         var descriptorElement = PotentialJson.Get(root, "descriptor");
         var settings = DescriptorSettingsJson.Read(descriptorElement);
+        if (settings.RadialExponent != 1 && v < 4)
+            throw new InputException($"descriptor.radial_exponent needs model file version 4, the file says {v}");
         int? written = descriptorElement.TryGetProperty("length", out var length) ? JsonFields.Int(length, "descriptor.length", 0) : null;
         var descriptor = new Descriptor(settings);
         if (written is { } n && n != descriptor.Length)

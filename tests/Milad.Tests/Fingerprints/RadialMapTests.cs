@@ -170,6 +170,25 @@ public class RadialMapTests(ITestOutputHelper output)
         Assert.Contains("environments only", molecule.Message);
     }
 
+    [Fact]
+    public void AModelWithTheMapIsFileVersionFourAndPredictsTheSameAfterReading()
+    {
+        var data = PotentialTestData.Mo(4);
+        var options = new Milad.Potentials.TrainingOptions { Descriptor = Mapped with { RadialExponent = 0.75 }, Folds = 2, Threads = 1 };
+        var potential = Milad.Potentials.PotentialTrainer.FitPolynomial(data, options, null).Polynomial;
+        using var stream = new MemoryStream();
+        Milad.Potentials.PotentialFile.Write(stream, potential);
+        var text = System.Text.Encoding.UTF8.GetString(stream.ToArray());
+        Assert.Contains("\"version\": 4", text);
+        var read = Milad.Potentials.PotentialFile.Read(JsonDocument.Parse(text).RootElement);
+        Assert.Equal(0.75, read.Descriptor.Settings.RadialExponent);
+        var frame = data.Frames[0];
+        Assert.Equal(potential.PredictEnergy(frame), read.PredictEnergy(frame));
+        // A file that claims an older version cannot carry the map: older builds would ignore it and predict wrong.
+        var old = Assert.Throws<InputException>(() => Milad.Potentials.PotentialFile.Read(JsonDocument.Parse(text.Replace("\"version\": 4", "\"version\": 1")).RootElement));
+        Assert.Equal("descriptor.radial_exponent needs model file version 4, the file says 1", old.Message);
+    }
+
     private static Structure Displace(Structure s, int atom, Vec3 step)
     {
         var p = s.Positions.ToArray();

@@ -77,11 +77,11 @@ public class PotentialTests(ITestOutputHelper output)
     {
         var stream = new MemoryStream();
         PotentialFile.Write(stream, Trained.Value["linear"].Potential);
-        var text = System.Text.Encoding.UTF8.GetString(stream.ToArray()).Replace("\"version\": 1", "\"version\": 4");
+        var text = System.Text.Encoding.UTF8.GetString(stream.ToArray()).Replace("\"version\": 1", "\"version\": 5");
         var path = Path.Combine(CliRunnerTempDirectory(), "model.json");
         File.WriteAllText(path, text);
         var e = Assert.Throws<InputException>(() => PotentialFile.Read(path));
-        Assert.Contains("version 4", e.Message);
+        Assert.Contains("version 5", e.Message);
         Assert.DoesNotContain('\n', e.Message);
     }
 
