@@ -210,7 +210,8 @@ public static class PotentialTrainer
         var penalised = new bool[equations.Size];
         for (var c = 0; c < equations.Size; c++) penalised[c] = c % blockSize != 0;
         progress?.Invoke(new TrainingProgress("ridge", 0, 1));
-        var (coefficients, choice, grid) = RidgeFit.Fit(equations, penalised, options.EnergyWeights, RidgeFit.DefaultLambdas, options.Threads, sums.HeldOut, options.StressWeight);
+        var (coefficients, choice, grid) = RidgeFit.Fit(equations, penalised, options.EnergyWeights, RidgeFit.DefaultLambdas, options.Threads, sums.HeldOut, options.StressWeight,
+            options.EnergyByMae);
         var models = new PolynomialPotential.SpeciesModel[species.Length];
         var pairCoefficients = new double[species.Length][];
         for (var s = 0; s < species.Length; s++)

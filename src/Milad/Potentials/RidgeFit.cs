@@ -18,7 +18,8 @@ public sealed record RidgeChoice(double EnergyWeight, double Lambda, double Ener
 /// so lambda is scale-free; reference-energy columns are not penalised). The energy weight and lambda
 /// are chosen on a grid by k-fold cross-validation over frames, never by the test set: the winner
 /// minimises E_rmse / min(E_rmse) + F_rmse / min(F_rmse), i.e. it balances the two relative to the
-/// best each can reach on the grid. The final coefficients are refitted on all folds.
+/// best each can reach on the grid (with the energy MAE in place of the RMSE for the settings search, which
+/// compares its candidates by it). The final coefficients are refitted on all folds.
 /// </summary>
 public static class RidgeFit
 {
@@ -30,7 +31,8 @@ public static class RidgeFit
     // heldOut: a fold left out of the cross-validation and of the final fit (-1: none): the frames the network's
     // early stopping validates on, which its linear baseline must not have seen.
     internal static (double[] Coefficients, RidgeChoice Choice, RidgeChoice[] Grid) Fit(
-        NormalEquations ne, bool[] penalised, double[] energyWeights, double[] lambdas, int threads, int heldOut = -1, double stressWeight = 0)
+        NormalEquations ne, bool[] penalised, double[] energyWeights, double[] lambdas, int threads, int heldOut = -1, double stressWeight = 0,
+        bool energyByMae = false)
     {
         var folds = ne.Folds;
         var combos = (from w in energyWeights from l in lambdas select (w, l)).ToArray();
@@ -60,9 +62,10 @@ public static class RidgeFit
         }, _ => { });
         var valid = grid.Where(g => g != null).Select(g => g!).ToArray();
         if (valid.Length == 0) throw new InputException("the ridge fit failed for every regularisation (too few frames for cross-validation?)");
-        var minE = valid.Min(g => g.EnergyRmse);
+        double Energy(RidgeChoice g) => energyByMae ? g.EnergyMae : g.EnergyRmse;
+        var minE = valid.Min(Energy);
         var minF = valid.Min(g => g.ForceRmse);
-        var best = valid.MinBy(g => g.EnergyRmse / Math.Max(minE, 1e-300) + g.ForceRmse / Math.Max(minF, 1e-300))!;
+        var best = valid.MinBy(g => Energy(g) / Math.Max(minE, 1e-300) + g.ForceRmse / Math.Max(minF, 1e-300))!;
         var final = Solve(ne, heldOut, -1, best.EnergyWeight, stressWeight, best.Lambda, penalised)
             ?? throw new InputException("the final ridge fit is singular");
         return (final, best, valid);

@@ -134,7 +134,7 @@ public static class SettingsSearch
         bool Try(string stage, DescriptorSettings descriptor, double pairCutoff, bool alsoWithoutPair = true, string? trialKind = null)
         {
             if (trials.Count > 0 && Work() >= space.BudgetSeconds) { complete = false; return false; }
-            var o = options with { Kind = trialKind ?? kind, Descriptor = descriptor, PairCutoff = pairCutoff };
+            var o = options with { Kind = trialKind ?? kind, Descriptor = descriptor, PairCutoff = pairCutoff, EnergyByMae = true };
             var start = clock.Elapsed.TotalSeconds;
             var work = Work();
             done++;

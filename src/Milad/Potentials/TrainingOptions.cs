@@ -55,6 +55,13 @@ public sealed record TrainingOptions
     public double[] EnergyWeights { get; init; } = RidgeFit.DefaultEnergyWeights;
 
     /// <summary>
+    /// The ridge grid point is chosen by the cross-validated energy MAE (with the force RMSE) instead of the energy RMSE:
+    /// set by the settings search, which compares its candidates by the MAE, so that each candidate is represented by
+    /// its best point by that measure (otherwise a candidate can enter with a low-RMSE, high-MAE energy weight).
+    /// </summary>
+    internal bool EnergyByMae { get; init; }
+
+    /// <summary>
     /// Weight of the virial rows (components of V sigma / N, eV/atom) relative to the energy rows in the ridge fit;
     /// 0 ignores the frames' stresses. Why: strained cells of a few atoms carry six stress components and no force.
     /// </summary>

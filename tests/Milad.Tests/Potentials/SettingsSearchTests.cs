@@ -132,6 +132,13 @@ public class SettingsSearchTests
         Assert.Equal(chosen.Descriptor, options.Descriptor);
         Assert.Equal(3, reports.Last().Total);
         if (chosen.Descriptor.RadialExponent != 1) Assert.Contains("(r/rc)^", chosen.Describe());
+        // Each candidate's ridge point is its best by the search's own measure: energy MAE with force RMSE.
+        double Score(RidgeChoice g, RidgeChoice[] grid) => g.EnergyMae / grid.Min(x => x.EnergyMae) + g.ForceRmse / grid.Min(x => x.ForceRmse);
+        Assert.Equal(fit.Grid.Min(g => Score(g, fit.Grid)), Score(fit.Choice, fit.Grid));
+        // Without the search the RMSE decides, as documented for hand-chosen settings.
+        var plain = PotentialTrainer.FitPolynomial(data, Options with { Descriptor = chosen.Descriptor }, null);
+        double RmseScore(RidgeChoice g) => g.EnergyRmse / plain.Grid.Min(x => x.EnergyRmse) + g.ForceRmse / plain.Grid.Min(x => x.ForceRmse);
+        Assert.Equal(plain.Grid.Min(RmseScore), RmseScore(plain.Choice));
     }
 
     [Fact]
