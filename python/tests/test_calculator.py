@@ -52,9 +52,19 @@ def _vacancy_cell():
     return atoms
 
 
-def test_forces_are_minus_the_energy_gradient(mo_model):
+@pytest.fixture(scope="module")
+def radial_model(cli, tmp_path_factory):
+    """A linear Mo model whose neighbours sit at (r / cutoff)^0.75 of the unit ball (settings fixed: no search)."""
+    path = tmp_path_factory.mktemp("radial") / "mo_radial.json"
+    cli("train", "--train", data("mlearn", "Mo_train.xyz"), "--model", path, "--nmax", 6, "--cutoff", 4.5,
+        "--radial-exponent", 0.75, "--invariants", "scalar", "--pair-cutoff", 0, "--kind", "linear", "--threads", 2)
+    return str(path)
+
+
+@pytest.mark.parametrize("model", ["mo_model", "radial_model"])
+def test_forces_are_minus_the_energy_gradient(model, request):
     atoms = _vacancy_cell()
-    atoms.calc = MiladCalculator(mo_model)
+    atoms.calc = MiladCalculator(request.getfixturevalue(model))
     forces = atoms.get_forces()
     h = 1e-4
     for atom, axis in [(0, 0), (5, 1), (20, 2), (40, 0)]:
@@ -68,9 +78,10 @@ def test_forces_are_minus_the_energy_gradient(mo_model):
         assert abs(numeric - forces[atom, axis]) < 1e-6 + 1e-5 * abs(numeric)
 
 
-def test_stress_is_the_strain_derivative(mo_model):
+@pytest.mark.parametrize("model", ["mo_model", "radial_model"])
+def test_stress_is_the_strain_derivative(model, request):
     atoms = _vacancy_cell()
-    atoms.calc = MiladCalculator(mo_model)
+    atoms.calc = MiladCalculator(request.getfixturevalue(model))
     stress = atoms.get_stress(voigt=False)
     volume = atoms.get_volume()
     h = 1e-5

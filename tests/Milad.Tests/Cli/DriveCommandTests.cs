@@ -26,7 +26,8 @@ public class DriveCommandTests
         string train = Path.Combine(dir, "train.xyz"), test = Path.Combine(dir, "test.xyz"), model = Path.Combine(dir, "model.json");
         ExtendedXyz.Write(train, frames.Take(5));
         ExtendedXyz.Write(test, frames.Skip(5));
-        string[] extra = variant.EndsWith("-pair") ? ["--pair-cutoff", "5", "--pair-functions", "4", "--energy-weights", "10,100"] : [];
+        string[] extra = variant.EndsWith("-pair") ? ["--pair-cutoff", "5", "--pair-functions", "4", "--energy-weights", "10,100"]
+            : variant.EndsWith("-radial") ? ["--radial-exponent", "0.75"] : [];
         var (exit, _, err) = CliRunner.Run(["train", "--train", train, "--test", test, "--model", model, "--kind", variant.Split('-')[0], .. Small,
             "--quadratic-components", "4", "--components", "6", "--hidden", "6,5", "--epochs", "10", "--batch", "2", "--validation", "0.25", .. extra]);
         Assert.True(exit == 0, err);

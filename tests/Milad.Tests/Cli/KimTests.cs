@@ -79,11 +79,13 @@ public class KimTests(KimCollection kim) : IClassFixture<KimCollection>
     [InlineData("quadratic")]
     [InlineData("neural")]
     [InlineData("quadratic-pair")]
+    [InlineData("linear-radial")]
     public void LammpsOnOneAndTwoRanksGetsWhatPredictComputes(string variant)
     {
         var name = $"Milad_test_{variant.Replace('-', '_')}__MO_000000000000_000";
         var model = Export(variant, name);
         var potential = PotentialFile.Read(model);
+        if (variant.EndsWith("-radial")) Assert.Equal(0.75, potential.Descriptor.Settings.RadialExponent);
         // Frames 15 and 16 of Mo_test: 34 and 24 atoms in triclinic surface cells (rotated into LAMMPS's frame).
         var frames = StructureFiles.Read(TestData.File("mlearn", "Mo_test.xyz")).Skip(15).Take(2).ToList();
         foreach (var ranks in new[] { 1, 2 })
