@@ -157,7 +157,10 @@ public sealed class BenchSuite(string dataDirectory, int threads)
         var options = new TrainingOptions
         {
             Kind = MoChosen.Kind, Folds = 2, Threads = Environment.ProcessorCount,
-            Descriptor = TrainingOptions.DefaultDescriptor with { NMax = MoChosen.NMax, Cutoff = MoChosen.Cutoff, InvariantSet = MoChosen.Invariants },
+            Descriptor = TrainingOptions.DefaultDescriptor with
+            {
+                NMax = MoChosen.NMax, Cutoff = MoChosen.Cutoff, InvariantSet = MoChosen.Invariants, RadialExponent = MoChosen.RadialExponent,
+            },
             PairCutoff = MoChosen.PairCutoff,
         };
         return _chosen = PotentialTrainer.Train(set, options).Potential;
@@ -166,7 +169,8 @@ public sealed class BenchSuite(string dataDirectory, int threads)
     private Potential? _chosen;
 
     /// <summary>What the settings search chose for Mo (measured: docs/potentials-defaults.md).</summary>
-    private static readonly (string Kind, int NMax, double Cutoff, string Invariants, double PairCutoff) MoChosen = ("quadratic", 13, 4.0, "scalar", 0);
+    private static readonly (string Kind, int NMax, double Cutoff, string Invariants, double RadialExponent, double PairCutoff) MoChosen =
+        ("quadratic", 13, 4.0, "scalar", 1, 0);
 
     private BenchCase Decode(string name, string preset)
     {
