@@ -170,7 +170,7 @@ public sealed class BenchSuite(string dataDirectory, int threads)
 
     /// <summary>What the settings search chose for Mo (measured: docs/potentials-defaults.md).</summary>
     private static readonly (string Kind, int NMax, double Cutoff, string Invariants, double RadialExponent, double PairCutoff) MoChosen =
-        ("quadratic", 13, 4.0, "scalar", 1, 0);
+        ("linear", 11, 4.0, "scalar", 0.5, 6.5);
 
     private BenchCase Decode(string name, string preset)
     {
