@@ -24,7 +24,7 @@ internal sealed record DecodingOptions(double BudgetSeconds, int Threads, int Se
         if (!(BudgetSeconds > 0) || !double.IsFinite(BudgetSeconds) || BudgetSeconds > 1e6)
             throw new InputException(string.Create(CultureInfo.InvariantCulture, $"--budget must be a positive number of seconds, got {BudgetSeconds}"));
         if (Work < 1) throw new InputException($"--work must be at least 1, got {Work}");
-        if (!(Tolerance > 0 && Tolerance <= Milad.Decoding.Decoder.MaxTolerance))
+        if (!Milad.Decoding.Decoder.IsTolerance(Tolerance))
             throw new InputException(string.Create(CultureInfo.InvariantCulture, $"--tolerance must be a relative residual above 0 and at most {Milad.Decoding.Decoder.MaxTolerance}, got {Tolerance}"));
         if (Threads is < 1 or > Potentials.TrainingOptions.MaxThreads)
             throw new InputException($"--threads must be from 1 to {Potentials.TrainingOptions.MaxThreads}, got {Threads}");

@@ -45,7 +45,7 @@ internal static unsafe class DecodingExports
                         work = units;
                         break;
                     case "tolerance":
-                        if (p.Value.ValueKind != JsonValueKind.Number || !(p.Value.GetDouble() is > 0 and <= Decoder.MaxTolerance))
+                        if (p.Value.ValueKind != JsonValueKind.Number || !Decoder.IsTolerance(p.Value.GetDouble()))
                             throw new InputException($"decode options: tolerance must be a relative residual above 0 and at most {Decoder.MaxTolerance}, got {p.Value.GetRawText()}");
                         tolerance = p.Value.GetDouble();
                         break;

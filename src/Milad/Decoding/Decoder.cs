@@ -41,6 +41,9 @@ public sealed class Decoder
     /// <summary>Largest relative residual a caller may accept as decoded (<see cref="Decode"/>'s tolerance).</summary>
     public const double MaxTolerance = 0.1;
 
+    /// <summary>Whether <paramref name="tolerance"/> is one <see cref="Decode"/> takes: above 0 and at most <see cref="MaxTolerance"/>.</summary>
+    public static bool IsTolerance(double tolerance) => tolerance > 0 && tolerance <= MaxTolerance;
+
     /// <summary>Largest magnitude of an invariant the decoder accepts; larger ones leave the range of doubles in its products.</summary>
     public const double MaxValue = 1e40;
 
@@ -122,7 +125,7 @@ public sealed class Decoder
     {
         if (fingerprint.Length != Length)
             throw new ArgumentException($"fingerprint of {fingerprint.Length} values, but the descriptor (n_max {Settings.NMax}, {Settings.InvariantSet}) has {Length}");
-        if (tolerance is { } t && !(t > 0 && t <= MaxTolerance))
+        if (tolerance is { } t && !IsTolerance(t))
             throw new ArgumentOutOfRangeException(nameof(tolerance), $"the tolerance must be a relative residual above 0 and at most {MaxTolerance}, got {t}");
         _tolerance = tolerance ?? SuccessResidual;
         var clock = Stopwatch.StartNew();

@@ -218,7 +218,7 @@ public sealed partial class Descriptor
                     ws.DWx.AsSpan(0, count), ws.DWy.AsSpan(0, count), ws.DWz.AsSpan(0, count), KernelScale,
                     ws.DEdMoments, dEdPoints, stride);
             }
-            if (Settings.RadialExponent != 1) MapPointGradients(ws, dEdPoints, 1, neighbours.Length, stride);
+            if (RadialMap) MapPointGradients(ws, dEdPoints, 1, neighbours.Length, stride);
             gradients(centre, neighbours, dEdPoints, stride);
         }
     }

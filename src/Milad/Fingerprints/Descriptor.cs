@@ -330,7 +330,6 @@ public sealed partial class Descriptor
     {
         var rc = Settings.Cutoff;
         var exponent = Settings.RadialExponent;
-        var mapped = exponent != 1;
         var count = neighbours.Length + (Settings.IncludeCentre ? 1 : 0);
         if (count == 0)
             throw new InputException($"atom {centre} ({Elements.Symbol(numbers[centre])}) has no neighbours within the cutoff {rc} A");
@@ -345,20 +344,20 @@ public sealed partial class Descriptor
             var (f, df) = Settings.SmoothCutoff ? CosineCutoff(r, rc) : (1, 0);
             ws.W[p] = s * f;
             var g = s * df / r;
-            if (!mapped)
+            if (!RadialMap)
             {
                 (ws.X[p], ws.Y[p], ws.Z[p]) = (d.X / rc, d.Y / rc, d.Z / rc);
                 (ws.DWx[p], ws.DWy[p], ws.DWz[p]) = (g * d.X, g * d.Y, g * d.Z);
                 continue;
             }
-            // x = d (r / rc)^(p - 1) / rc, whose Jacobian is b (I + (p - 1) u u^T) with b = (r / rc)^(p - 1) / rc and u = d / r:
-            // the kernels run with unit scale and the weight gradient divided by the radial stretch p b, and
-            // MapPointGradients multiplies their output by that Jacobian (see there).
+            // x = b d with b = (r / rc)^(p - 1) / rc, whose Jacobian is b I + b (p - 1) x x^T / |x|^2: the kernels run with
+            // unit scale and the weight gradient divided by the radial stretch p b, and MapPointGradients multiplies their
+            // output by that Jacobian (see there).
             var b = Math.Pow(r / rc, exponent - 1) / rc;
             (ws.X[p], ws.Y[p], ws.Z[p]) = (d.X * b, d.Y * b, d.Z * b);
             g /= exponent * b;
             (ws.DWx[p], ws.DWy[p], ws.DWz[p]) = (g * d.X, g * d.Y, g * d.Z);
-            (ws.MapB[p], ws.Ux[p], ws.Uy[p], ws.Uz[p]) = (b, d.X / r, d.Y / r, d.Z / r);
+            (ws.MapB[p], ws.MapRadial[p]) = (b, (exponent - 1) / (b * r * r));
         }
         if (Settings.IncludeCentre)
         {
@@ -366,7 +365,7 @@ public sealed partial class Descriptor
             (ws.X[last], ws.Y[last], ws.Z[last]) = (0, 0, 0);
             ws.W[last] = Settings.WeightOf(numbers[centre], weighting);
             (ws.DWx[last], ws.DWy[last], ws.DWz[last]) = (0, 0, 0);
-            if (mapped) (ws.MapB[last], ws.Ux[last], ws.Uy[last], ws.Uz[last]) = (0, 0, 0, 0); // the centre does not move
+            if (RadialMap) (ws.MapB[last], ws.MapRadial[last]) = (0, 0); // the centre does not move
         }
         return count;
     }
@@ -414,32 +413,34 @@ public sealed partial class Descriptor
         var stride = EncodingWorkspace.Stride(count);
         Basis.MomentsWithDerivatives(x, y, z, w, ws.DWx.AsSpan(0, count), ws.DWy.AsSpan(0, count), ws.DWz.AsSpan(0, count),
             KernelScale, ws.Moments, ws.DMoments, stride);
-        if (Settings.RadialExponent != 1) MapPointGradients(ws, ws.DMoments, Basis.Count, count, stride);
+        if (RadialMap) MapPointGradients(ws, ws.DMoments, Basis.Count, count, stride);
         Invariants.EvaluateWithDerivatives(ws.Moments, values, ws.DMoments, 3 * stride, ws.PointGrad);
         return stride;
     }
 
+    /// <summary>Whether neighbours sit at (r / cutoff)^p of the unit ball with p != 1 (<see cref="DescriptorSettings.RadialExponent"/>).</summary>
+    private bool RadialMap => Settings.RadialExponent != 1;
+
     /// <summary>The scale the basis kernels apply to a point's coordinate gradient: 1 / cutoff, or 1 with a radial map (applied after).</summary>
-    private double KernelScale => Settings.RadialExponent == 1 ? 1 / Settings.Cutoff : 1;
+    private double KernelScale => RadialMap ? 1 : 1 / Settings.Cutoff;
 
     /// <summary>
     /// With a radial map, turns the kernels' output (<paramref name="rows"/> rows of 3 stride, the first <paramref name="count"/>
     /// points) into gradients with respect to the displacement: each point's 3-vector v becomes J v with the map's symmetric Jacobian
-    /// J = b (I + (p - 1) u u^T). The kernels' v is the coordinate gradient plus the weight term divided by the radial stretch p b;
-    /// the weight's gradient is radial, so J restores it exactly while stretching the coordinate part.
+    /// J = b I + c x x^T (ws.MapB and ws.MapRadial, x the point). The kernels' v is the coordinate gradient plus the weight term
+    /// divided by the radial stretch p b; the weight's gradient is radial, so J restores it exactly while stretching the coordinate part.
     /// </summary>
-    private void MapPointGradients(EncodingWorkspace ws, Span<double> gradients, int rows, int count, int stride)
+    private static void MapPointGradients(EncodingWorkspace ws, Span<double> gradients, int rows, int count, int stride)
     {
-        var stretch = Settings.RadialExponent - 1;
         for (var q = 0; q < rows; q++)
         {
             var row = gradients.Slice(q * 3 * stride, 3 * stride);
             for (var p = 0; p < count; p++)
             {
                 double vx = row[p], vy = row[stride + p], vz = row[2 * stride + p];
-                double ux = ws.Ux[p], uy = ws.Uy[p], uz = ws.Uz[p], b = ws.MapB[p];
-                var radial = stretch * (ux * vx + uy * vy + uz * vz);
-                (row[p], row[stride + p], row[2 * stride + p]) = (b * (vx + radial * ux), b * (vy + radial * uy), b * (vz + radial * uz));
+                double x = ws.X[p], y = ws.Y[p], z = ws.Z[p], b = ws.MapB[p];
+                var radial = ws.MapRadial[p] * (x * vx + y * vy + z * vz);
+                (row[p], row[stride + p], row[2 * stride + p]) = (b * vx + radial * x, b * vy + radial * y, b * vz + radial * z);
             }
         }
     }
@@ -453,7 +454,7 @@ public sealed partial class Descriptor
         CheckPositions(molecule);
         var n = molecule.Count;
         if (n == 0) throw new InputException("the structure has no atoms");
-        if (Settings.RadialExponent != 1)
+        if (RadialMap)
             throw new InputException("a radial exponent applies to environments only: molecule fingerprints keep r / radius, which the decoder assumes");
         var centroid = Vec3.Zero;
         foreach (var x in molecule.Positions) centroid += x;

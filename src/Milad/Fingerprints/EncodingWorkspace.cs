@@ -15,8 +15,8 @@ internal sealed class EncodingWorkspace
     /// <summary>Unit-ball coordinates, weights and weight gradients (per Angstrom of displacement) of the points.</summary>
     public double[] X = [], Y = [], Z = [], W = [], DWx = [], DWy = [], DWz = [];
 
-    /// <summary>With a radial map: each point's b = (r / cutoff)^(p - 1) / cutoff and unit direction (see Descriptor.MapPointGradients).</summary>
-    public double[] MapB = [], Ux = [], Uy = [], Uz = [];
+    /// <summary>With a radial map: each point's b = (r / cutoff)^(p - 1) / cutoff and c = b (p - 1) / |x|^2, its Jacobian b I + c x x^T (see Descriptor.MapPointGradients).</summary>
+    public double[] MapB = [], MapRadial = [];
 
     /// <summary>Moments of the current density (Basis.Count).</summary>
     public double[] Moments = [];
@@ -59,7 +59,7 @@ internal sealed class EncodingWorkspace
             var capacity = Math.Max(stride, 2 * ws.X.Length);
             ws.X = new double[capacity]; ws.Y = new double[capacity]; ws.Z = new double[capacity]; ws.W = new double[capacity];
             ws.DWx = new double[capacity]; ws.DWy = new double[capacity]; ws.DWz = new double[capacity];
-            ws.MapB = new double[capacity]; ws.Ux = new double[capacity]; ws.Uy = new double[capacity]; ws.Uz = new double[capacity];
+            ws.MapB = new double[capacity]; ws.MapRadial = new double[capacity];
         }
         if (ws.Columns.Length < ws.X.Length) ws.Columns = new int[ws.X.Length];
         var columns = 3 * ws.X.Length;
